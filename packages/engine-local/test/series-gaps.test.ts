@@ -325,6 +325,45 @@ describe("two trails delivering one account's region", () => {
     ]);
   });
 
+  it("keeps one trail spelled two ways one series beside a second trail (a store's keys, the raw files' paths, and a data events trail)", () => {
+    // The management trail: the store's keys on the 1st and 2nd, the raw files' on the 3rd and
+    // 4th; the data events trail beside it every day. Neither stopped.
+    const files = [
+      ...hourly("trail/AWSLogs", ["01", "02"]),
+      ...hourly("/srv/logs/AWSLogs", ["03", "04"]),
+      ...hourly("data/AWSLogs", ["01", "02", "03", "04"]),
+    ];
+    expect(seriesGaps(w, files, later)).toEqual({ warnings: [], from: undefined });
+    // The data events trail stopped after the 2nd, and the raw files could continue either
+    // trail: both are named (one of them stopped), never neither.
+    const stopped = [
+      ...hourly("trail/AWSLogs", ["01", "02"]),
+      ...hourly("/srv/logs/AWSLogs", ["03", "04"]),
+      ...hourly("data/AWSLogs", ["01", "02"]),
+    ];
+    const days =
+      "the window's days 2024-03-03..2024-03-04 (UTC) have no log file of us-east-1 of account 111122223333";
+    expect(seriesGaps(w, stopped, later)).toEqual({
+      warnings: [
+        expect.stringContaining(`${days} under data/AWSLogs/, `),
+        expect.stringContaining(`${days} under trail/AWSLogs/, `),
+      ],
+      from: "2024-03-02T23:00:00.000Z",
+    });
+    // The management trail's raw files beside the data events trail on the 3rd: they continue
+    // the store's keys, the one trail they do not deliver beside; the data events trail stopped.
+    const after = [
+      ...hourly("trail/AWSLogs", ["01", "02"]),
+      ...hourly("/srv/logs/AWSLogs", ["03", "04"]),
+      ...hourly("data/AWSLogs", ["01", "02", "03"]),
+    ];
+    expect(seriesGaps(w, after, later).warnings).toEqual([
+      expect.stringContaining(
+        "the window's day 2024-03-04 (UTC) has no log file of us-east-1 of account 111122223333 under data/AWSLogs/, ",
+      ),
+    ]);
+  });
+
   it("are two series, not one a day, when each was synced from its CloudTrail/ prefix (aws s3 sync s3://b/AWSLogs/<account>/CloudTrail/ ./management/)", () => {
     // Outside the layout (no <account>/CloudTrail/ folders), a file's folder is its day's
     // (management/us-east-1/2024/03/01/): one trail's days are one series, whatever their folder.
