@@ -158,20 +158,46 @@ function sideBySide(a: ByDay, b: ByDay): boolean {
 }
 
 /**
- * The series of one account's region, by the folders its files lie under: one a folder, named
- * by it, when two of them deliver side by side (two trails delivering the region, a management
- * events trail and a data events trail, or an organization's trail and the account's own: one
- * of them stopping is a gap of its own, not a lower rate of the region); else one series.
+ * The series of one account's region, by the folders its files lie under: one a trail, named by
+ * its folders, when two of them deliver side by side (two trails delivering the region, a
+ * management events trail and a data events trail, or an organization's trail and the account's
+ * own: one of them stopping is a gap of its own, not a lower rate of the region); else one
+ * series. Folders are taken by their first day: one joins the trail of earlier folders it
+ * delivers beside none of, when there is exactly one such (one trail spelled two ways, a store's
+ * keys and the raw files' paths of the days it lacks, beside a second trail); when it could
+ * continue either of two, it is a trail of its own (each of them ending is named: one did).
  */
 function seriesOfTrails(series: string, trails: ReadonlyMap<string, ByDay>): Map<string, ByDay> {
-  const all = [...trails.values()];
-  if (all.some((a, i) => all.slice(i + 1).some((b) => sideBySide(a, b))))
-    return new Map([...trails].map(([under, d]) => [`${series} under ${under || "."}/`, d]));
-  const merged: ByDay = new Map();
+  const firstDay = (d: ByDay) => [...d.keys()].sort()[0] ?? "";
+  const ordered = [...trails].sort(
+    ([a, x], [b, y]) => firstDay(x).localeCompare(firstDay(y)) || a.localeCompare(b),
+  );
+  const groups: { unders: string[]; days: ByDay[] }[] = [];
+  for (const [under, byDay] of ordered) {
+    const fits = groups.filter((g) => g.days.every((d) => !sideBySide(d, byDay)));
+    const only = fits.length === 1 ? fits[0] : undefined;
+    if (only === undefined) groups.push({ unders: [under], days: [byDay] });
+    else {
+      only.unders.push(under);
+      only.days.push(byDay);
+    }
+  }
+  if (groups.length <= 1) return new Map([[series, merged(groups[0]?.days ?? [])]]);
+  return new Map(
+    groups.map((g) => [
+      `${series} under ${g.unders.map((u) => `${u || "."}/`).join(" and ")}`,
+      merged(g.days),
+    ]),
+  );
+}
+
+/** The files of one trail's folders, day by day. */
+function merged(all: readonly ByDay[]): ByDay {
+  const out: ByDay = new Map();
   for (const byDay of all) {
     for (const [day, c] of byDay) {
-      const m = merged.get(day);
-      merged.set(
+      const m = out.get(day);
+      out.set(
         day,
         m === undefined
           ? c
@@ -184,7 +210,7 @@ function seriesOfTrails(series: string, trails: ReadonlyMap<string, ByDay>): Map
       );
     }
   }
-  return new Map([[series, merged]]);
+  return out;
 }
 
 /**
