@@ -25,6 +25,11 @@ export interface S3DirFaults {
   stallMidObject?: string[];
   /** Keys listed but gone when fetched: GetObject answers 404 NoSuchKey. */
   deletedAfterList?: string[];
+  /**
+   * Prefixes whose listing is refused (403 AccessDenied), as a bucket policy's `s3:prefix`
+   * condition refuses them: a ListObjectsV2 whose prefix starts with one of them.
+   */
+  deniedPrefixes?: string[];
 }
 
 async function allKeys(dir: string): Promise<string[]> {
@@ -164,6 +169,11 @@ export async function handleS3Dir(
   if ((state.faults.slowDown ?? 0) > 0) {
     state.faults.slowDown = (state.faults.slowDown ?? 0) - 1;
     sendS3Error(res, 503, "SlowDown", "Please reduce your request rate.");
+    return true;
+  }
+  const listed = url.searchParams.get("prefix") ?? "";
+  if (op === "ListObjectsV2" && state.faults.deniedPrefixes?.some((p) => listed.startsWith(p))) {
+    sendS3Error(res, 403, "AccessDenied", "Access Denied");
     return true;
   }
   if (op === "ListObjectsV2") await list(dir, url, res);
