@@ -187,6 +187,27 @@ TBLPROPERTIES (
     expect(r.notReadFrom).toBeUndefined();
   });
 
+  it("stops listing at the first refusal (one warning, not every other folder listed for nothing)", async () => {
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: ddl("s3://trail/AWSLogs/"),
+      s3Buckets: { trail: dir },
+      // A bucket policy refusing one day's folder of us-east-1 (403 AccessDenied, not retried).
+      s3Faults: { deniedPrefixes: [`AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/10/17/`] },
+    });
+    engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "none" });
+    // 40 days of two regions: 80 day folders after the walk's 3 listings.
+    const long = { start: new Date("2026-10-16T00:00:00Z"), end: WEEK.end };
+    const r = await engine.query(queryRequest("sql", WEST, long));
+    expect(ofDeliveries(r.warnings)).toEqual([
+      expect.stringContaining("(ListObjectsV2: AccessDenied"),
+    ]);
+    // The walk, then at most the 16 listings under way when the refusal came, and the next
+    // of each worker started before it.
+    expect(listings(emulator)).toBeLessThanOrEqual(3 + 2 * 16);
+  });
+
   it("is one warning past MAX_LISTINGS, without listing the days", async () => {
     const { engine, emulator } = await over("s3://trail/AWSLogs/");
     const years = { start: new Date("2018-01-01T00:00:00Z"), end: WEEK.end };
