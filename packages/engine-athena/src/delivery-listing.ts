@@ -125,14 +125,22 @@ async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
   return found;
 }
 
-/** `fn` over the items, PARALLEL at a time, in order. */
+/** `fn` over the items, PARALLEL at a time, in order; the first failure is the answer. */
 async function inParallel<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
+  // The first failure ends the listing: the others take no more items (a refused or throttled
+  // bucket answered each of the rest for nothing, up to MAX_LISTINGS requests).
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i] as T);
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
