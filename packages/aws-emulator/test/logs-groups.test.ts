@@ -178,6 +178,18 @@ describe("a step over several log groups (red-team)", () => {
     });
   });
 
+  test("the next step over the same window is told the stopped group without asking again (each asked scanned the group's window)", async () => {
+    const groups = ["trail-a", "trail-b"];
+    const w = { start: day("2026-11-17"), end: day("2026-11-21") };
+    const first = await step(groups, w);
+    const before = starts().length;
+    const next = await step(groups, w);
+    expect(next.staleEnd).toBe(staleText(stoppedTruth(groups, w), w));
+    expect(next.staleEnd).toBe(first.staleEnd);
+    // The step's own query only.
+    expect(starts().length).toBe(before + 1);
+  });
+
   test("groups named by ARN: the stopped one is named by its ARN", async () => {
     const groups = [arnOf(A, "trail-a"), arnOf(B, "trail-b")];
     const r = await step(groups, stoppedWindow);
