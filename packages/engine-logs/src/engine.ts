@@ -146,6 +146,9 @@ const LOGS_QUERY: AwsQueryKind = {
   idKey: "queryId",
 };
 
+/** How long a window's end found without events in some groups is told without asking again. */
+const STALE_KEPT_MS = 60_000;
+
 /** The query that asks whether a window's end holds a log event. */
 const TAIL_PROBE = "fields @timestamp | limit 1";
 
@@ -174,6 +177,12 @@ class CloudWatchLogsEngine implements LogsEngine {
   private readonly maxPollMs: number;
   /** Windows' ends found to hold log events (`endWithoutEvents`), by log groups and end. */
   private readonly endsWithEvents = new Set<string>();
+  /**
+   * Windows' ends found without events in some of their groups, by log groups and end: the
+   * groups, and when found. Kept STALE_KEPT_MS (events delivered late end it), so the steps of a
+   * run over one window ask once: each asking scans the silent groups' earlier window again.
+   */
+  private readonly staleEnds = new Map<string, { at: number; stale: string[] }>();
 
   constructor(private readonly opts: LogsEngineOptions) {
     this.client = new CloudWatchLogsClient({
@@ -234,8 +243,11 @@ class CloudWatchLogsEngine implements LogsEngine {
     if (!tail) return undefined;
     const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
     if (this.endsWithEvents.has(key)) return undefined;
+    const known = this.staleEnds.get(key);
     let stale: string[] | undefined;
-    if (logGroups.length > 1) {
+    if (known !== undefined && Date.now() - known.at < STALE_KEPT_MS) {
+      stale = known.stale;
+    } else if (logGroups.length > 1) {
       stale = await this.stoppedGroups(req, logGroups, tail);
     } else {
       const out = await this.probe(req, TAIL_PROBE, logGroups, tail);
@@ -245,6 +257,10 @@ class CloudWatchLogsEngine implements LogsEngine {
       if (this.endsWithEvents.size >= 1000) this.endsWithEvents.clear();
       this.endsWithEvents.add(key);
       return undefined;
+    }
+    if (known === undefined || known.stale !== stale) {
+      if (this.staleEnds.size >= 1000) this.staleEnds.clear();
+      this.staleEnds.set(key, { at: Date.now(), stale });
     }
     return `CloudWatch Logs holds no log event in ${stale.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)`;
   }
