@@ -112,6 +112,17 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(listings(emulator)).toBe(first);
   });
 
+  it("shares one listing between the steps over a window that ends after now (a trigger's hour)", async () => {
+    const { engine, emulator } = await over("s3://trail/AWSLogs/");
+    const open = { start: WEEK.start, end: new Date(Date.now() + 3_600_000) };
+    await engine.query(queryRequest("sql", WEST, open));
+    const first = listings(emulator);
+    expect(first).toBeGreaterThan(3);
+    await new Promise((r) => setTimeout(r, 20));
+    await engine.query(queryRequest("sql", WEST, open));
+    expect(listings(emulator)).toBe(first);
+  });
+
   it("lists only the configured regions (athena.regions), from a location deeper in the layout", async () => {
     const { engine, emulator } = await over(`s3://trail/AWSLogs/${ACCOUNT}/CloudTrail`, {
       regions: ["us-east-1"],
