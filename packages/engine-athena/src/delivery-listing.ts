@@ -205,7 +205,10 @@ export class DeliveryCheck {
     if (location === undefined) return Promise.resolve({ warnings: [] });
     const limits = readLimits(this.limits, params);
     const listed = { start: window.start, end: new Date(Math.min(window.end.getTime(), now)) };
-    const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${listed.end.toISOString()}|${limits.accounts?.join(",") ?? "*"}|${limits.regions?.join(",") ?? "*"}`;
+    // A window ending after now is listed up to now: its steps' keys name it open, not by
+    // their own now (each step listed it again; seriesGaps judges it up to now less the lag).
+    const end = window.end.getTime() > now ? "open" : listed.end.toISOString();
+    const key = `${location.bucket}/${location.prefix}|${listed.start.toISOString()}|${end}|${limits.accounts?.join(",") ?? "*"}|${limits.regions?.join(",") ?? "*"}`;
     const known = this.kept.get(key);
     if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.gaps;
     for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
