@@ -5,7 +5,6 @@
  * the server stops (its `preClose` hook ends every open stream, which Fastify would otherwise
  * wait for: a followed stream is a hijacked response the heartbeat keeps busy).
  */
-import type { Caller } from "@run-md/access";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { SECURITY_HEADERS } from "../headers.ts";
@@ -67,26 +66,6 @@ function resumeAfter(header: unknown, query: unknown): number {
   return n;
 }
 
-/**
- * A step-end event masked for the caller with its step's query, then without it: masking reads
- * the query to find a masked field read under another name (`useridentity.arn AS actor`), and
- * without it sent such rows as they were (red-team). An event logged before the log kept the
- * query takes it from the runbook as served.
- */
-function stepEnd(
-  ctx: ServerContext,
-  caller: Caller,
-  runbook: string,
-  data: Record<string, unknown>,
-): Record<string, unknown> {
-  const query =
-    typeof data.query === "string"
-      ? data.query
-      : ctx.catalog.get(runbook)?.runbook.steps.find((s) => s.id === data.step)?.query;
-  const { query: _query, ...masked } = ctx.rowsFor(caller, runbook, { ...data, query });
-  return masked;
-}
-
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
@@ -138,8 +117,22 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       stop();
       if (!res.writableEnded) res.end();
     };
+    /**
+     * A step-end event masked for the caller with its step's query, then without it: masking
+     * reads the query to find a masked field read under another name (`useridentity.arn AS
+     * actor`), and without it sent such rows as they were (red-team). An event logged before
+     * the log kept the query takes it from the runbook as served.
+     */
+    const stepEnd = (data: Record<string, unknown>) => {
+      const query =
+        typeof data.query === "string"
+          ? data.query
+          : ctx.catalog.get(rec.runbook)?.runbook.steps.find((s) => s.id === data.step)?.query;
+      const { query: _query, ...masked } = ctx.rowsFor(caller, rec.runbook, { ...data, query });
+      return masked;
+    };
     const send = (ev: RunEvent) => {
-      const data = ev.event === "step-end" ? stepEnd(ctx, caller, rec.runbook, ev.data) : ev.data;
+      const data = ev.event === "step-end" ? stepEnd(ev.data) : ev.data;
       res.write(
         `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
       );
