@@ -5,12 +5,14 @@
  * the server stops (its `preClose` hook ends every open stream, which Fastify would otherwise
  * wait for: a followed stream is a hijacked response the heartbeat keeps busy).
  */
+import path from "node:path";
+import { readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
 import { SECURITY_HEADERS } from "../headers.ts";
 import { HttpError } from "../http-error.ts";
 import { FINAL_EVENT } from "../runs/events.ts";
-import type { RunEvent } from "../runs/record.ts";
+import type { RunEvent, RunRecord } from "../runs/record.ts";
 import { viewableRun } from "./runs.ts";
 
 /** How often an open stream asks whether its caller's credentials still hold. */
@@ -66,6 +68,28 @@ function resumeAfter(header: unknown, query: unknown): number {
   return n;
 }
 
+/**
+ * The queries the run's steps ran, by step id, from its stored report: for the step-end events
+ * of a log written before they kept their query (a server upgraded with its runs on disk). Empty
+ * when every step-end event has its query, or the run has no report that can be read: such a
+ * step's query is then not known, and masking takes it to read every masked field. Never the
+ * runbook as served now: a step edited since may no longer read the field its logged rows hold
+ * under another name (red-team: `useridentity.arn AS actor` rewritten as `eventname AS actor`
+ * sent the logged ARNs as they were).
+ */
+async function queriesAsRun(ctx: ServerContext, rec: RunRecord): Promise<Map<unknown, string>> {
+  const queries = new Map<unknown, string>();
+  const old = rec.events.some((e) => e.event === "step-end" && typeof e.data.query !== "string");
+  if (!old || rec.report === undefined) return queries;
+  try {
+    const report = await readReport(path.join(ctx.reportsDir, rec.report));
+    for (const s of report.steps) if (typeof s.query === "string") queries.set(s.id, s.query);
+  } catch {
+    // Pruned or unreadable: the queries are not known.
+  }
+  return queries;
+}
+
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
@@ -77,6 +101,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs/:id/events", async (req, reply) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
+    const asRun = await queriesAsRun(ctx, rec);
     const after = resumeAfter(
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
@@ -121,13 +146,11 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
      * A step-end event masked for the caller with its step's query, then without it: masking
      * reads the query to find a masked field read under another name (`useridentity.arn AS
      * actor`), and without it sent such rows as they were (red-team). An event logged before
-     * the log kept the query takes it from the runbook as served.
+     * the log kept the query takes it from the run's report (`queriesAsRun`), else it is not
+     * known (every masked field taken as read).
      */
     const stepEnd = (data: Record<string, unknown>) => {
-      const query =
-        typeof data.query === "string"
-          ? data.query
-          : ctx.catalog.get(rec.runbook)?.runbook.steps.find((s) => s.id === data.step)?.query;
+      const query = typeof data.query === "string" ? data.query : asRun.get(data.step);
       const { query: _query, ...masked } = ctx.rowsFor(caller, rec.runbook, { ...data, query });
       return masked;
     };
