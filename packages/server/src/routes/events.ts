@@ -6,6 +6,7 @@
  * wait for: a followed stream is a hijacked response the heartbeat keeps busy).
  */
 import path from "node:path";
+import type { Caller } from "@run-md/access";
 import { readReport } from "@run-md/core";
 import type { FastifyInstance } from "fastify";
 import { callerOf, type ServerContext } from "../context.ts";
@@ -90,6 +91,26 @@ async function queriesAsRun(ctx: ServerContext, rec: RunRecord): Promise<Map<unk
   return queries;
 }
 
+/**
+ * A step-end event masked for the caller with its step's query, then without it: masking reads
+ * the query to find a masked field read under another name (`useridentity.arn AS actor`), and
+ * without it sent such rows as they were (red-team). An event logged before the log kept the
+ * query takes it from the run's report (`asRun`), else it is not known (every masked field taken
+ * as read).
+ */
+function stepEndFor(
+  ctx: ServerContext,
+  caller: Caller,
+  runbook: string,
+  asRun: Map<unknown, string>,
+): (data: Record<string, unknown>) => Record<string, unknown> {
+  return (data) => {
+    const query = typeof data.query === "string" ? data.query : asRun.get(data.step);
+    const { query: _query, ...masked } = ctx.rowsFor(caller, runbook, { ...data, query });
+    return masked;
+  };
+}
+
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
@@ -101,7 +122,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs/:id/events", async (req, reply) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
-    const asRun = await queriesAsRun(ctx, rec);
+    const stepEnd = stepEndFor(ctx, caller, rec.runbook, await queriesAsRun(ctx, rec));
     const after = resumeAfter(
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
@@ -141,18 +162,6 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       clearInterval(recheck);
       stop();
       if (!res.writableEnded) res.end();
-    };
-    /**
-     * A step-end event masked for the caller with its step's query, then without it: masking
-     * reads the query to find a masked field read under another name (`useridentity.arn AS
-     * actor`), and without it sent such rows as they were (red-team). An event logged before
-     * the log kept the query takes it from the run's report (`queriesAsRun`), else it is not
-     * known (every masked field taken as read).
-     */
-    const stepEnd = (data: Record<string, unknown>) => {
-      const query = typeof data.query === "string" ? data.query : asRun.get(data.step);
-      const { query: _query, ...masked } = ctx.rowsFor(caller, rec.runbook, { ...data, query });
-      return masked;
     };
     const send = (ev: RunEvent) => {
       const data = ev.event === "step-end" ? stepEnd(ev.data) : ev.data;
