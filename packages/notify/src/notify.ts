@@ -69,6 +69,13 @@ export interface NotifyOptions {
    * out unclaimed.
    */
   claim?: (planned: AlertState) => Promise<AlertState | undefined>;
+  /**
+   * Who claims (`RunbookState.claimedBy`): the same for a retry of one notifier, such as the
+   * event's id in the Lambda (a failed asynchronous invocation is run again with the same event
+   * within minutes). A claim of the same claimant is its own dead attempt's: it is told, not
+   * waited for (red-team: the retry left it to the claim's end, and then to another event).
+   */
+  claimant?: string;
 }
 
 export interface NotifyResult {
@@ -223,14 +230,14 @@ async function plan(
     state.runbooks[key] = next;
     const since = next.since;
     if (kind) alerts.push({ kind, ...subject, since });
-    else if (before?.untold?.length && !claimed(before, now)) {
+    else if (before?.untold?.length && !claimed(before, now, options.claimant)) {
       // Nothing new, but some targets missed the last alert: they get the news now, and so does
       // a target that was not told it under its present identity (renamed, re-addressed).
       const news = next.failing ? "failing" : "recovered";
       alerts.push({ kind: news, ...subject, since, only: untoldNow(before, config) });
     }
   }
-  missedBefore({ state, keys, investigations, alerts }, config, now);
+  missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
   return { file, state, keys, investigations, alerts, problems };
 }
 
@@ -244,10 +251,11 @@ function missedBefore(
   p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
   config: NotifyConfig,
   now: Date,
+  claimant: string | undefined,
 ): void {
   for (const [key, entry] of Object.entries(p.state.runbooks)) {
     if (p.keys.includes(key) || !entry.pending || !entry.untold?.length) continue;
-    if (claimed(entry, now)) continue;
+    if (claimed(entry, now, claimant)) continue;
     p.keys.push(key);
     if (entry.pending.investigation) p.investigations.add(key);
     p.alerts.push({ ...entry.pending, only: untoldNow(entry, config) });
@@ -276,6 +284,7 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     delete entry.told;
     delete entry.pending;
     delete entry.claimedUntil;
+    delete entry.claimedBy;
     if (missed.length > 0) {
       entry.untold = missed;
       const { only: _, ...sent } = a;
@@ -441,7 +450,9 @@ async function claimedPlan(
     settle(mine, config, everyone);
     for (const a of mine.alerts) {
       const entry = mine.state.runbooks[alertKey(a)];
-      if (entry?.untold) entry.claimedUntil = new Date(now.getTime() + CLAIM_MS).toISOString();
+      if (!entry?.untold) continue;
+      entry.claimedUntil = new Date(now.getTime() + CLAIM_MS).toISOString();
+      if (options.claimant !== undefined) entry.claimedBy = options.claimant;
     }
     let newer: AlertState | undefined;
     try {

@@ -48,6 +48,11 @@ export interface RunbookState {
    * before (`notifiedAt`, else `since`, stands for it).
    */
   lastRunAt?: string;
+  /**
+   * With `claimedUntil`: who claimed it (`NotifyOptions.claimant`, the Lambda's event id). A
+   * notifier of that claimant takes the claim for its own dead attempt's, not another's.
+   */
+  claimedBy?: string;
 }
 
 /**
@@ -61,9 +66,15 @@ export const INVESTIGATION_QUIET_MS = 24 * 3_600_000;
 /** How long a claim stands: longer than any notifier takes to send (a Lambda lives 15 minutes). */
 export const CLAIM_MS = 15 * 60_000;
 
-/** Whether another notifier is sending this entry's alert now (`claimedUntil` not run out). */
-export function claimed(entry: RunbookState | undefined, now: Date): boolean {
-  return entry?.claimedUntil !== undefined && Date.parse(entry.claimedUntil) > now.getTime();
+/**
+ * Whether another notifier is sending this entry's alert now (`claimedUntil` not run out, and
+ * claimed by someone other than `claimant`: a claim of the same claimant is an attempt of its
+ * own that died, and a retry must tell what it claimed).
+ */
+export function claimed(entry: RunbookState | undefined, now: Date, claimant?: string): boolean {
+  if (entry?.claimedUntil === undefined) return false;
+  if (claimant !== undefined && entry.claimedBy === claimant) return false;
+  return Date.parse(entry.claimedUntil) > now.getTime();
 }
 
 export interface AlertState {

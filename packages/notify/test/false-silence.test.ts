@@ -156,6 +156,44 @@ describe("false silences", () => {
     expect((await another(17)).alerts).toEqual([]);
   });
 
+  it("a retry of the notifier that claimed an alert and died (the same event again) tells it, while another notifier still does not (red-team)", async () => {
+    // Lambda runs an asynchronous invocation that failed (a timeout, out of memory) again, with
+    // the same event, a minute or two later: well within the claim's 15 minutes. When that retry
+    // took its own dead attempt's claim for another notifier's, nobody told the failure until
+    // some other event came, maybe never.
+    const config = parseNotifyConfig(
+      { targets: [{ type: "slack", url: chat.url }], retry: { attempts: 1, backoffMs: 1 } },
+      "run-md.config.yaml",
+    );
+    const runs = [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }];
+    let claimedState: AlertState | undefined;
+    answer = 200;
+    await notify(runs, config, {
+      reportsDir: await dir(),
+      now: at(1),
+      claimant: "event-1",
+      claim: async (planned) => {
+        claimedState = structuredClone(planned);
+        return undefined;
+      },
+    });
+    const reportsDir = await dir();
+    await writeFile(path.join(reportsDir, STATE_FILE), stateText(claimedState!));
+    chat.received.length = 0;
+    const later = { reportsDir, now: new Date(at(1).getTime() + 60_000) };
+    // Another event's notifier a minute later: the claim stands.
+    expect((await notify(runs, config, { ...later, claimant: "event-2" })).alerts).toEqual([]);
+    expect(chat.received).toHaveLength(0);
+    // The same event's retry: the claim is its own dead attempt's, and the failure is told.
+    const retry = await notify(runs, config, { ...later, claimant: "event-1" });
+    expect(retry.alerts.map((a) => [a.runbook.id, a.kind])).toEqual([["audit-iam", "failing"]]);
+    expect(chat.received).toHaveLength(1);
+    const state = JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8"));
+    expect(state.runbooks["audit-iam"].untold).toBeUndefined();
+    expect(state.runbooks["audit-iam"].claimedUntil).toBeUndefined();
+    expect(state.runbooks["audit-iam"].claimedBy).toBeUndefined();
+  });
+
   it("a target that takes only findings hears of a finding that follows an error", async () => {
     const reportsDir = await dir();
     answer = 200;
