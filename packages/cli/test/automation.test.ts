@@ -250,6 +250,72 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(state.runbooks[key]?.untold).toBeUndefined();
   }, 240_000);
 
+  it("a retry of the event whose invocation died after claiming its alert tells it; another event still leaves it to the claim (red-team)", async () => {
+    // Lambda runs an invocation that failed (a timeout, out of memory) again with the same event
+    // a minute or two later, well within the claim's 15 minutes: the retry took its own dead
+    // attempt's claim for another invocation's, and the key's investigation was told by nobody.
+    const prefix = "retry/";
+    const chat = await slackReceiver();
+    try {
+      const config = path.join(work, "retry.yaml");
+      await writeFile(
+        config,
+        [
+          `local: { logDir: ${JSON.stringify(sampleDir)} }`,
+          "notify:",
+          "  retry: { attempts: 1, backoffMs: 1 }",
+          `  targets: [{ type: slack, url: ${JSON.stringify(chat.url)} }]`,
+          "",
+        ].join("\n"),
+      );
+      const env = async (): Promise<NodeJS.ProcessEnv> => ({
+        ...process.env,
+        RUN_MD_CONFIG: config,
+        RUN_MD_REPORTS_PREFIX: prefix,
+        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-retry-")),
+      });
+      const finding = (n: number) => {
+        const e = guardDuty(KEY);
+        e.id = `0b1c2d3e-0000-4000-8000-00000000020${n}`;
+        e.detail.id = `46afba5c5c43e07c9e3e5e2e544e95e${n}`;
+        return e;
+      };
+      const told = () =>
+        chat.bodies.filter((b) => JSON.stringify(b).includes("What an access key did"));
+      await handleEvent(finding(1), { env: await env(), log: () => {} });
+      expect(told()).toHaveLength(1);
+      // The state as finding 1's invocation left it had it died after its claim: the key's
+      // investigation claimed by it, nobody told yet.
+      const stateKey = `security-reports/${prefix}.notify-state.json`;
+      const stored = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
+      const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
+      expect(stored.runbooks[key]?.failing).toBe(true);
+      Object.assign(stored.runbooks[key], {
+        untold: ["slack"],
+        claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
+        claimedBy: `event:${finding(1).id}`,
+      });
+      emulator.objects.set(stateKey, {
+        ...emulator.objects.get(stateKey)!,
+        body: Buffer.from(JSON.stringify(stored)),
+        etag: '"dead-attempt"',
+      });
+      chat.bodies.length = 0;
+      // Another finding about the key: the claim stands (its holder may still be sending).
+      await handleEvent(finding(2), { env: await env(), log: () => {} });
+      expect(told()).toHaveLength(0);
+      // The retry of finding 1: its own claim, told.
+      await handleEvent(finding(1), { env: await env(), log: () => {} });
+      expect(told()).toHaveLength(1);
+      const after = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
+      expect(after.runbooks[key].failing).toBe(true);
+      expect(after.runbooks[key].untold).toBeUndefined();
+      expect(after.runbooks[key].claimedUntil).toBeUndefined();
+    } finally {
+      chat.close();
+    }
+  }, 240_000);
+
   it("runs nothing for an event no trigger matches, and says why", async () => {
     const event = JSON.parse(
       readFileSync(

@@ -154,7 +154,7 @@ export async function handleEvent(
     const notifications = await escalate(
       result,
       reportsDir,
-      { client, target },
+      { client, target, claimant: claimantOf(parsed) },
       {
         problems,
         mistakes,
@@ -233,11 +233,23 @@ function investigations(result: Awaited<ReturnType<typeof triggerEvent>>): RunTo
   );
 }
 
+/**
+ * Who claims the alerts (`notify`'s `claimant`): the event, by its id, so Lambda's retry of an
+ * invocation that died after its claim (the same event, minutes later) tells what it claimed.
+ */
+function claimantOf(event: Record<string, unknown>): string | undefined {
+  return typeof event.id === "string" && event.id !== "" ? `event:${event.id}` : undefined;
+}
+
 /** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */
 async function escalate(
   result: Awaited<ReturnType<typeof triggerEvent>>,
   reportsDir: string,
-  { client, target }: { client?: ReturnType<typeof s3Client>; target?: S3Target },
+  {
+    client,
+    target,
+    claimant,
+  }: { client?: ReturnType<typeof s3Client>; target?: S3Target; claimant?: string | undefined },
   { problems, mistakes }: { problems: string[]; mistakes: string[] },
 ): Promise<HandlerResult["notifications"]> {
   const runs = investigations(result);
@@ -282,6 +294,7 @@ async function escalate(
     reportsDir,
     stateFile,
     ...(claim ? { claim } : {}),
+    ...(claimant ? { claimant } : {}),
   });
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {
