@@ -7,6 +7,14 @@ import { type HandlerResult, handleEvent } from "./automation/handler.ts";
 
 export type { HandlerResult };
 
-export async function handler(event: unknown): Promise<HandlerResult> {
-  return handleEvent(event);
+/**
+ * The Lambda context's request id is the claimant of the alerts: an asynchronous invocation
+ * Lambda runs again after a failure keeps it (HandlerOptions.claimant).
+ */
+export async function handler(
+  event: unknown,
+  context?: { awsRequestId?: string },
+): Promise<HandlerResult> {
+  const claimant = context?.awsRequestId;
+  return handleEvent(event, claimant ? { claimant: `lambda:${claimant}` } : {});
 }

@@ -250,10 +250,12 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(state.runbooks[key]?.untold).toBeUndefined();
   }, 240_000);
 
-  it("a retry of the event whose invocation died after claiming its alert tells it; another event still leaves it to the claim (red-team)", async () => {
-    // Lambda runs an invocation that failed (a timeout, out of memory) again with the same event
-    // a minute or two later, well within the claim's 15 minutes: the retry took its own dead
+  it("a retry of the invocation that died after claiming its alert tells it; another invocation, of the same event or another, still leaves it to the claim (red-team)", async () => {
+    // Lambda runs an invocation that failed (a timeout, out of memory) again, with its request
+    // id, a minute or two later, well within the claim's 15 minutes: the retry took its own dead
     // attempt's claim for another invocation's, and the key's investigation was told by nobody.
+    // One event matched by two runbooks' rules is two invocations at once, with one event id:
+    // those must not take each other's claims.
     const prefix = "retry/";
     const chat = await slackReceiver();
     try {
@@ -282,7 +284,9 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       };
       const told = () =>
         chat.bodies.filter((b) => JSON.stringify(b).includes("What an access key did"));
-      await handleEvent(finding(1), { env: await env(), log: () => {} });
+      const invoke = async (n: number, request: string) =>
+        handleEvent(finding(n), { env: await env(), log: () => {}, claimant: request });
+      await invoke(1, "request-1");
       expect(told()).toHaveLength(1);
       // The state as finding 1's invocation left it had it died after its claim: the key's
       // investigation claimed by it, nobody told yet.
@@ -293,7 +297,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       Object.assign(stored.runbooks[key], {
         untold: ["slack"],
         claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
-        claimedBy: `event:${finding(1).id}`,
+        claimedBy: "request-1",
       });
       emulator.objects.set(stateKey, {
         ...emulator.objects.get(stateKey)!,
@@ -301,11 +305,13 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
         etag: '"dead-attempt"',
       });
       chat.bodies.length = 0;
-      // Another finding about the key: the claim stands (its holder may still be sending).
-      await handleEvent(finding(2), { env: await env(), log: () => {} });
+      // Another finding about the key, and finding 1 through another rule: the claim stands
+      // (its holder may still be sending).
+      await invoke(2, "request-2");
+      await invoke(1, "request-3");
       expect(told()).toHaveLength(0);
-      // The retry of finding 1: its own claim, told.
-      await handleEvent(finding(1), { env: await env(), log: () => {} });
+      // Lambda's retry of finding 1's invocation: its own claim, told.
+      await invoke(1, "request-1");
       expect(told()).toHaveLength(1);
       const after = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
       expect(after.runbooks[key].failing).toBe(true);

@@ -74,6 +74,14 @@ export interface HandlerOptions {
   env?: NodeJS.ProcessEnv;
   /** Log lines (the Lambda's CloudWatch log; the container's stderr). */
   log?: (line: string) => void;
+  /**
+   * Who claims the alerts (`notify`'s `claimant`): the Lambda's request id, which its retry of
+   * an invocation that failed (a timeout, out of memory) keeps, so the retry tells what its dead
+   * attempt claimed. Not the event's id: one event is several invocations at once when several
+   * runbooks' rules match it (`run-md rules` makes one rule per trigger), and those must not
+   * take each other's claims for their own.
+   */
+  claimant?: string;
 }
 
 function s3Target(env: NodeJS.ProcessEnv): S3Target | undefined {
@@ -154,7 +162,7 @@ export async function handleEvent(
     const notifications = await escalate(
       result,
       reportsDir,
-      { client, target, claimant: claimantOf(parsed) },
+      { client, target, claimant: options.claimant },
       {
         problems,
         mistakes,
@@ -231,14 +239,6 @@ function investigations(result: Awaited<ReturnType<typeof triggerEvent>>): RunTo
         ]
       : [],
   );
-}
-
-/**
- * Who claims the alerts (`notify`'s `claimant`): the event, by its id, so Lambda's retry of an
- * invocation that died after its claim (the same event, minutes later) tells what it claimed.
- */
-function claimantOf(event: Record<string, unknown>): string | undefined {
-  return typeof event.id === "string" && event.id !== "" ? `event:${event.id}` : undefined;
 }
 
 /** Notifies (when the configuration has `notify:`), with the state file kept in S3 if there is a bucket. */
