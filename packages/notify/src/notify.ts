@@ -70,9 +70,9 @@ export interface NotifyOptions {
    */
   claim?: (planned: AlertState) => Promise<AlertState | undefined>;
   /**
-   * Who claims (`RunbookState.claimedBy`): the same for a retry of one notifier, such as the
-   * event's id in the Lambda (a failed asynchronous invocation is run again with the same event
-   * within minutes). A claim of the same claimant is its own dead attempt's: it is told, not
+   * Who claims (`RunbookState.claimedBy`): the same for a retry of one notifier and for no
+   * other, such as the Lambda's request id (a failed asynchronous invocation is run again with
+   * it within minutes; one event two rules match is two request ids). A claim of the same claimant is its own dead attempt's: it is told, not
    * waited for (red-team: the retry left it to the claim's end, and then to another event).
    */
   claimant?: string;
