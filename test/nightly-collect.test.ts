@@ -13,6 +13,7 @@ import { holdFileLock, type RunReport } from "@run-md/core";
 import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere, runMdHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
 const HOUR = 3_600_000;
@@ -20,34 +21,12 @@ let work: string;
 let logs: string;
 let config: string;
 
-const RUNBOOK = `---
-title: Every event of the day
-schedule: nightly
-window: 24h
----
-
-\`\`\`sql everything
-SELECT count(*) AS n FROM cloudtrail_logs
-\`\`\`
-
-\`\`\`expect
-rows == 1
-\`\`\`
-`;
+const RUNBOOK = countingRunbook("rows == 1", "Every event of the day");
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-collect-"));
   logs = path.join(work, "logs");
-  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
-  await generateLogs({
-    outDir: logs,
-    start: new Date(end.getTime() - 30 * HOUR),
-    end,
-    totalEvents: 600,
-    incidents: false,
-    seed: "nightly-collect",
-    regions: ["us-east-1"],
-  });
+  await quietLogs(logs, { hours: 30, events: 600, seed: "nightly-collect" });
   await mkdir(path.join(work, "runbooks"));
   await writeFile(path.join(work, "runbooks", "day.md"), RUNBOOK);
   config = path.join(work, "run-md.config.yaml");

@@ -10,10 +10,10 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunReport, reportSchemaProblem } from "@run-md/core";
-import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordRuns } from "../scripts/nightly/record.ts";
 import { nightlyHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
 const HOUR = 3_600_000;
@@ -26,20 +26,7 @@ let dayFolder: string;
 /** Every record the generator wrote, the held back day's included. */
 let written: ReturnType<typeof readGenerated>;
 
-const RUNBOOK = `---
-title: Every event of the night
-schedule: nightly
-window: 24h
----
-
-\`\`\`sql everything
-SELECT count(*) AS n FROM cloudtrail_logs
-\`\`\`
-
-\`\`\`expect
-rows == 1
-\`\`\`
-`;
+const RUNBOOK = countingRunbook();
 
 /** The folder of a day in the delivery layout (`…/CloudTrail/<region>/yyyy/mm/dd`). */
 async function folderOf(day: Date): Promise<string> {
@@ -53,16 +40,7 @@ async function folderOf(day: Date): Promise<string> {
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-late-"));
   logs = path.join(work, "logs");
-  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
-  await generateLogs({
-    outDir: logs,
-    start: new Date(end.getTime() - 100 * HOUR),
-    end,
-    totalEvents: 1200,
-    incidents: false,
-    seed: "nightly-late-logs",
-    regions: ["us-east-1"],
-  });
+  await quietLogs(logs, { hours: 100, events: 1200, seed: "nightly-late-logs" });
   written = readGenerated(logs);
   gapDay = new Date(Math.floor((Date.now() - 60 * HOUR) / DAY) * DAY);
   dayFolder = await folderOf(gapDay);

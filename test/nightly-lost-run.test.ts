@@ -9,30 +9,17 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
 
-const HOUR = 3_600_000;
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-lost-"));
-  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
-  await generateLogs({
-    outDir: path.join(work, "logs"),
-    start: new Date(end.getTime() - 30 * HOUR),
-    end,
-    totalEvents: 300,
-    incidents: false,
-    seed: "nightly-lost-run",
-    regions: ["us-east-1"],
-  });
+  await quietLogs(path.join(work, "logs"), { hours: 30, events: 300, seed: "nightly-lost-run" });
   await mkdir(path.join(work, "runbooks"));
-  await writeFile(
-    path.join(work, "runbooks", "night.md"),
-    "---\ntitle: Every event of the night\nid: night\nschedule: nightly\nwindow: 24h\n---\n\n```sql everything\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n\n```expect\nrows == 1\n```\n",
-  );
+  await writeFile(path.join(work, "runbooks", "night.md"), countingRunbook());
   await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
   await writeFile(path.join(work, "die.cjs"), 'process.kill(process.pid, "SIGKILL");\n');
 }, 120_000);

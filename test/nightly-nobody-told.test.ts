@@ -7,46 +7,21 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
 
-const HOUR = 3_600_000;
 let work: string;
-
-const runbook = (expect: string) => `---
-title: Every event of the night
-schedule: nightly
-window: 24h
----
-
-\`\`\`sql everything
-SELECT count(*) AS n FROM cloudtrail_logs
-\`\`\`
-
-\`\`\`expect
-${expect}
-\`\`\`
-`;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-nobody-"));
-  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
-  await generateLogs({
-    outDir: path.join(work, "logs"),
-    start: new Date(end.getTime() - 30 * HOUR),
-    end,
-    totalEvents: 300,
-    incidents: false,
-    seed: "nightly-nobody-told",
-    regions: ["us-east-1"],
-  });
+  await quietLogs(path.join(work, "logs"), { hours: 30, events: 300, seed: "nightly-nobody-told" });
   for (const [dir, check] of [
     ["failing", "rows == 0"],
     ["passing", "rows == 1"],
   ] as const) {
     await mkdir(path.join(work, dir));
-    await writeFile(path.join(work, dir, "night.md"), runbook(check));
+    await writeFile(path.join(work, dir, "night.md"), countingRunbook(check));
   }
   await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
 }, 120_000);

@@ -11,10 +11,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { JOB_CATCH_UP_MS, type RunReport } from "@run-md/core";
-import { generateLogs } from "@run-md/generator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNS_RECORD, recordRuns } from "../scripts/nightly/record.ts";
 import { nightlyHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
 import { inWindow, readGenerated } from "./truth/runbook-answers.ts";
 
 const HOUR = 3_600_000;
@@ -23,34 +23,12 @@ let work: string;
 let logs: string;
 let written: ReturnType<typeof readGenerated>;
 
-const RUNBOOK = `---
-title: Every event of the night
-schedule: nightly
-window: 24h
----
-
-\`\`\`sql everything
-SELECT count(*) AS n FROM cloudtrail_logs
-\`\`\`
-
-\`\`\`expect
-rows == 1
-\`\`\`
-`;
+const RUNBOOK = countingRunbook();
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-record-"));
   logs = path.join(work, "logs");
-  const end = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
-  await generateLogs({
-    outDir: logs,
-    start: new Date(end.getTime() - 9 * DAY),
-    end,
-    totalEvents: 1500,
-    incidents: false,
-    seed: "nightly-record",
-    regions: ["us-east-1"],
-  });
+  await quietLogs(logs, { hours: 9 * 24, events: 1500, seed: "nightly-record" });
   written = readGenerated(logs);
   await mkdir(path.join(work, "runbooks"));
   await writeFile(path.join(work, "runbooks", "night.md"), RUNBOOK);
