@@ -238,7 +238,24 @@ async function plan(
     }
   }
   missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
+  closeQuiet({ state, keys }, now);
   return { file, state, keys, investigations, alerts, problems };
+}
+
+/**
+ * Removes the investigations over (no run for INVESTIGATION_QUIET_MS, every target told): their
+ * next failure is told as new all the same, and the state kept every failing key's entry for
+ * good (it grew with each key ever investigated).
+ */
+function closeQuiet(p: Pick<Plan, "state" | "keys">, now: Date): void {
+  for (const [key, entry] of Object.entries(p.state.runbooks)) {
+    if (!key.includes("#") || p.keys.includes(key) || entry.untold?.length) continue;
+    if (claimed(entry, now)) continue;
+    const last = Date.parse(entry.lastRunAt ?? entry.notifiedAt ?? entry.since);
+    if (now.getTime() - last < INVESTIGATION_QUIET_MS) continue;
+    delete p.state.runbooks[key];
+    p.keys.push(key);
+  }
 }
 
 /**

@@ -93,6 +93,27 @@ describe("alerting on investigations (triggered runs)", () => {
     chat.received.length = 0;
   });
 
+  it("keeps no entry for an investigation over: the state does not grow with every key ever investigated", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const run = (key: string, h: number) =>
+      notify([investigationRun(key, "failed", h)], config(), { reportsDir, now: at(h) });
+    const entries = async () =>
+      Object.keys(
+        JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8")).runbooks,
+      ).sort();
+    const digest = (key: string) =>
+      `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: key })}`;
+    await run("AKIAFIRST", 1);
+    await run("AKIASECOND", 20);
+    // Both open: the first's last run was 19 hours ago.
+    expect(await entries()).toEqual([digest("AKIAFIRST"), digest("AKIASECOND")].sort());
+    // A day after the first's last run, another key's notify closes it; the second stays open.
+    await run("AKIATHIRD", 25);
+    expect(await entries()).toEqual([digest("AKIASECOND"), digest("AKIATHIRD")].sort());
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("tells an investigation's failure again when no target got it", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const down = parseNotifyConfig(
