@@ -149,6 +149,12 @@ const LOGS_QUERY: AwsQueryKind = {
 /** How long a window's end found without events in some groups is told without asking again. */
 const STALE_KEPT_MS = 60_000;
 
+/**
+ * What the window's end says: no group holds an event there (the step's error), or some of
+ * them hold none while the others deliver (a warning, and from when the window is not read).
+ */
+type EndFound = { staleEnd: string } | { warning: string; notReadFrom: string };
+
 /** The query that asks whether a window's end holds a log event. */
 const TAIL_PROBE = "fields @timestamp | limit 1";
 
@@ -224,8 +230,11 @@ class CloudWatchLogsEngine implements LogsEngine {
     const found = this.result(queryId, prepared, results, out.statistics ?? {});
     const result = { ...found, warnings: [...found.warnings, ...(await retention)] };
     if (result.noEvents !== undefined) return result;
-    const staleEnd = await this.endWithoutEvents(req, prepared.logGroups);
-    return staleEnd === undefined ? result : { ...result, staleEnd };
+    const end = await this.endWithoutEvents(req, prepared.logGroups);
+    if (end === undefined) return result;
+    if ("staleEnd" in end) return { ...result, staleEnd: end.staleEnd };
+    const from = [result.notReadFrom, end.notReadFrom].filter((f) => f !== undefined).sort()[0];
+    return { ...result, warnings: [...result.warnings, end.warning], notReadFrom: from };
   }
 
   /**
@@ -238,7 +247,7 @@ class CloudWatchLogsEngine implements LogsEngine {
   private async endWithoutEvents(
     req: QueryRequest,
     logGroups: string[],
-  ): Promise<string | undefined> {
+  ): Promise<EndFound | undefined> {
     const tail = windowTail(req.window, Date.now());
     if (!tail) return undefined;
     const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
@@ -262,7 +271,18 @@ class CloudWatchLogsEngine implements LogsEngine {
       if (this.staleEnds.size >= 1000) this.staleEnds.clear();
       this.staleEnds.set(key, { at: Date.now(), stale });
     }
-    return `CloudWatch Logs holds no log event in ${stale.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events (a trail that stopped delivering, or its logs not delivered since)`;
+    const where = `CloudWatch Logs holds no log event in ${stale.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events`;
+    if (stale.length === logGroups.length) {
+      return {
+        staleEnd: `${where} (a trail that stopped delivering, or its logs not delivered since)`,
+      };
+    }
+    // Some groups deliver: as the other engines name one region or account that stopped while
+    // the others went on, a warning, and the nightly job reads the window's end again.
+    return {
+      warning: `${where} and the step's other log groups deliver: a trail that stopped delivering, or its logs not delivered since, read as quiet; check the source before trusting an empty answer`,
+      notReadFrom: tail.start.toISOString(),
+    };
   }
 
   /**
