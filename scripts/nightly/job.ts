@@ -20,6 +20,7 @@ import {
   listReports,
   loadRunbook,
   type MaskOptions,
+  mapLimit,
   maskText,
   NAMED_SCHEDULES,
   pruneReports,
@@ -372,25 +373,6 @@ function refusedOutcome(rb: NightlyRunbook, reason: string): NightlyOutcome {
   };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
-async function pool<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-  stop?: AbortSignal,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stop?.aborted) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results.filter((r) => r !== undefined);
-}
-
 export function exitCodeOf(outcomes: NightlyOutcome[]): number {
   if (outcomes.some((o) => o.status === "errored" || o.status === "cancelled")) return 2;
   if (outcomes.some((o) => o.status === "failed")) return 1;
@@ -651,7 +633,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   const runbooks = await selectDue(options, now);
   const mask = configuredMask(options);
   const bounds = await nightWindows(options, collected?.to ?? windowEnd);
-  const outcomes = await pool(
+  const outcomes = await mapLimit(
     runbooks,
     options.concurrency,
     async (rb) => {

@@ -18,7 +18,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
+import { mapLimit, RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
 import {
   type DayRange,
   fileIdentity,
@@ -121,14 +121,6 @@ function windowDays(w: TimeWindow): string[] {
   const range = dayRange(w) as DayRange;
   for (let d = range.first; d <= range.last; d = slashDayFrom(d, 1)) days.push(d);
   return days;
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** A listed object of the window's day prefixes (or of everything without a window). */

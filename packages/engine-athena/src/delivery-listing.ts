@@ -11,7 +11,7 @@
  * configured accounts and regions, then lists each region's folder of each day of the window.
  */
 import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { seriesGaps, type TimeWindow, windowDays } from "@run-md/core";
+import { mapLimit, seriesGaps, type TimeWindow, windowDays } from "@run-md/core";
 import { ENUM_KEYS, projectionEnabled } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
@@ -125,27 +125,12 @@ async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
   return found;
 }
 
-/** `fn` over the items, PARALLEL at a time, in order; the first failure is the answer. */
-async function inParallel<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  // The first failure ends the listing: the others take no more items (a refused or throttled
-  // bucket answered each of the rest for nothing, up to MAX_LISTINGS requests).
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i] as T);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return out;
-}
+/**
+ * `fn` over the items, PARALLEL at a time, in order. The first failure ends the listing (core's
+ * `mapLimit`): a refused or throttled bucket answered each of the rest for nothing, up to
+ * MAX_LISTINGS requests.
+ */
+const inParallel = <T, R>(items: T[], fn: (item: T) => Promise<R>) => mapLimit(items, PARALLEL, fn);
 
 /**
  * The delivery keys of the window's days under the location; `skipped` says why not (a refused

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { isoInstant, LAYOUT, layoutDay, setNewest, slashDate } from "@run-md/core";
+import { isoInstant, LAYOUT, layoutDay, mapLimit, setNewest, slashDate } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
@@ -748,19 +748,6 @@ function fsError(e: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (e instanceof RangeError && /call stack/i.test(e.message)) return "nested too deeply";
   return code ?? (e instanceof Error ? e.name : "error");
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
