@@ -163,9 +163,13 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_order_reaches_null(a, b) AS coalesce(list_filter(list_transform(range(1, least(len(a), len(b)) + 1), lambda i: CASE WHEN trino_indeterminate(a[i]) OR trino_indeterminate(b[i]) THEN 1 WHEN a[i] <> b[i] THEN 2 ELSE 0 END), lambda x: x > 0)[1] = 1, false)`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
-  // Soundex digits of upper-case A-Z text: the first letter, then H and W dropped.
-  `CREATE MACRO trino_soundex_digits(c) AS list_transform(list_concat([left(c, 1)], list_filter(string_split(substr(c, 2), ''), lambda ch: ch NOT IN ('H', 'W', ''))), lambda ch: substr('01230120022455012623010202', ascii(ch) - 64, 1))`,
-  `CREATE MACRO trino_soundex_tail(d) AS array_to_string(list_filter(list_transform(range(2, len(d) + 1), lambda i: CASE WHEN d[i] <> '0' AND d[i] <> d[i - 1] THEN d[i] END), lambda x: x IS NOT NULL), '')`,
+  // Soundex digits of upper-case A-Z text: the first letter's, then the others' with H and W
+  // dropped, by one translate. The tail keeps a digit that is not 0 and differs from the one
+  // before, over the digits zipped with themselves shifted one place: a lambda over positions
+  // reading d[i] computed d (the digits, an expression the macro inlines) again for each of
+  // them, quadratic in the text (60,000 letters did not end in a minute, red-team).
+  `CREATE MACRO trino_soundex_digits(c) AS string_split(translate(left(c, 1) || translate(substr(c, 2), 'HW', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '01230120022455012623010202'), '')`,
+  `CREATE MACRO trino_soundex_tail(d) AS array_to_string(list_transform(list_filter(list_zip(list_slice(d, 2, len(d)), list_slice(d, 1, len(d) - 1)), lambda p: struct_extract_at(p, 1) <> '0' AND struct_extract_at(p, 1) <> struct_extract_at(p, 2)), lambda p: struct_extract_at(p, 1)), '')`,
   `CREATE MACRO trino_soundex_code(c) AS left(c, 1) || rpad(left(trino_soundex_tail(trino_soundex_digits(c)), 3), 3, '0')`,
   // A field of a day-to-second interval as Trino counts it (DuckDB keeps hours past 24 as hours):
   // the interval's milliseconds split into days, hours, minutes, seconds and milliseconds.
