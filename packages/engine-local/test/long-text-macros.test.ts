@@ -1,8 +1,9 @@
 /**
  * Macros over a long text whose work must stay linear in it: DuckDB interrupts neither planning
  * nor a call in progress, so a macro quadratic in its text outlived its step's timeout (red-team,
- * 2026-12-07: soundex of 60,000 letters did not end in a minute). The answers here are checked
- * against a small JavaScript Soundex (commons-codec's, as Trino's), not against the engine.
+ * 2026-12-07: soundex of 60,000 letters, array_distinct of a 60,000-character text split, did not
+ * end in a minute). The answers here are checked against small JavaScript computations (a
+ * Soundex as commons-codec's, Trino's; a Set's first occurrences), not against the engine.
  */
 import { describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
@@ -53,4 +54,24 @@ describe("soundex of a long text", () => {
     );
     expect(r.rows).toEqual([names.map(soundex)]);
   });
+});
+
+describe("array_distinct of a long text split", () => {
+  it("keeps each value's first occurrence, in order, for a literal and a column value", async () => {
+    let seed = 7;
+    const words: string[] = [];
+    while (words.join(",").length < 60_000) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      words.push(`w${Math.floor(seed / 65536) % 4000}`);
+    }
+    const text = words.join(",");
+    const truth = [...new Set(words)];
+    expect(truth.length).toBeGreaterThan(3000);
+    expect(truth.length).toBeLessThan(words.length);
+    const r = await athena(
+      `SELECT array_distinct(split('${text}', ',')) AS a, array_distinct(split(s || CAST(k AS varchar), ',')) AS b FROM (VALUES ('${text},', 0)) t(s, k)`,
+    );
+    const b = [...new Set([...words, "0"])];
+    expect(r.rows).toEqual([[truth, b]]);
+  }, 60_000);
 });
