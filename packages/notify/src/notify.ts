@@ -21,7 +21,6 @@ import {
   type AlertState,
   CLAIM_MS,
   claimed,
-  INVESTIGATION_QUIET_MS,
   loadState,
   type RunbookState,
   STATE_FILE,
@@ -76,6 +75,13 @@ export interface NotifyOptions {
    * waited for (red-team: the retry left it to the claim's end, and then to another event).
    */
   claimant?: string;
+  /**
+   * How long an investigation of an event stays open without a run (`INVESTIGATION_QUIET_MS`
+   * for the triggered runs: the Lambda and the container): its next failure is then news, and
+   * its entry is removed. Unset (the nightly job's catch-ups and `--since` windows, which are
+   * recovered when their window is read again), investigations stay open until they pass.
+   */
+  investigationQuietMs?: number;
 }
 
 export interface NotifyResult {
@@ -224,7 +230,7 @@ async function plan(
       { status: subject.status, startedAt },
       now,
       config.reminderMs,
-      subject.investigation ? INVESTIGATION_QUIET_MS : undefined,
+      subject.investigation ? options.investigationQuietMs : undefined,
     );
     if (!next) continue;
     state.runbooks[key] = next;
@@ -238,21 +244,22 @@ async function plan(
     }
   }
   missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
-  closeQuiet({ state, keys }, now);
+  if (options.investigationQuietMs !== undefined)
+    closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems };
 }
 
 /**
- * Removes the investigations over (no run for INVESTIGATION_QUIET_MS, every target told): their
+ * Removes the investigations over (no run for `quietMs`, every target told): their
  * next failure is told as new all the same, and the state kept every failing key's entry for
  * good (it grew with each key ever investigated).
  */
-function closeQuiet(p: Pick<Plan, "state" | "keys">, now: Date): void {
+function closeQuiet(p: Pick<Plan, "state" | "keys">, now: Date, quietMs: number): void {
   for (const [key, entry] of Object.entries(p.state.runbooks)) {
     if (!key.includes("#") || p.keys.includes(key) || entry.untold?.length) continue;
     if (claimed(entry, now)) continue;
     const last = Date.parse(entry.lastRunAt ?? entry.notifiedAt ?? entry.since);
-    if (now.getTime() - last < INVESTIGATION_QUIET_MS) continue;
+    if (now.getTime() - last < quietMs) continue;
     delete p.state.runbooks[key];
     p.keys.push(key);
   }

@@ -1,7 +1,13 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { investigationDigest, notify, parseNotifyConfig, STATE_FILE } from "@run-md/notify";
+import {
+  INVESTIGATION_QUIET_MS,
+  investigationDigest,
+  notify,
+  parseNotifyConfig,
+  STATE_FILE,
+} from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deadUrl, report, startReceiver } from "./helpers.ts";
 
@@ -78,7 +84,11 @@ describe("alerting on investigations (triggered runs)", () => {
   it("opens another investigation of a key after a day without its events (a new finding months later is told)", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const run = (h: number) =>
-      notify([investigationRun("AKIAMALLORY", "failed", h)], config(), { reportsDir, now: at(h) });
+      notify([investigationRun("AKIAMALLORY", "failed", h)], config(), {
+        reportsDir,
+        now: at(h),
+        investigationQuietMs: INVESTIGATION_QUIET_MS,
+      });
     expect((await run(1)).alerts.map((a) => a.kind)).toEqual(["failing"]);
     // The finding's updates every few hours are one incident: still failing, not told again.
     expect((await run(7)).alerts).toEqual([]);
@@ -96,7 +106,11 @@ describe("alerting on investigations (triggered runs)", () => {
   it("keeps no entry for an investigation over: the state does not grow with every key ever investigated", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const run = (key: string, h: number) =>
-      notify([investigationRun(key, "failed", h)], config(), { reportsDir, now: at(h) });
+      notify([investigationRun(key, "failed", h)], config(), {
+        reportsDir,
+        now: at(h),
+        investigationQuietMs: INVESTIGATION_QUIET_MS,
+      });
     const entries = async () =>
       Object.keys(
         JSON.parse(await readFile(path.join(reportsDir, STATE_FILE), "utf8")).runbooks,

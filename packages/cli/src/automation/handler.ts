@@ -17,6 +17,7 @@ import {
   type AlertState,
   deliveryProblems,
   emptyState,
+  INVESTIGATION_QUIET_MS,
   investigationDigest,
   notify,
   parseNotifyConfig,
@@ -295,6 +296,8 @@ async function escalate(
     stateFile,
     ...(claim ? { claim } : {}),
     ...(claimant ? { claimant } : {}),
+    // An event's investigation with no event for a day is over: the next failure is news.
+    investigationQuietMs: INVESTIGATION_QUIET_MS,
   });
   problems.push(...(stateProblems ?? []));
   if (client && target && fetched) {
