@@ -151,7 +151,7 @@ function startBefore(end: Date, ms: number, what: string, field: string): Date {
   }
   // Under a second (`--since 500ms`): a window between two whole seconds holds no event, and
   // Logs Insights, which takes whole seconds, was asked for the second at its end (as --from/--to).
-  if (Math.ceil(start / 1000) >= Math.ceil(end.getTime() / 1000)) {
+  if (!holdsWholeSecond({ start: new Date(start), end })) {
     throw new RunMdError(
       "bad-window",
       `${what} ending at ${isoInstant(end)} holds no whole second: CloudTrail's event times are whole seconds`,
@@ -174,7 +174,7 @@ function fromTo(from: string, to: string | undefined, now: Date): ResolvedWindow
   }
   // CloudTrail's event times are whole seconds: a window between two of them holds no event on
   // any engine (and Logs Insights, which takes whole seconds, would be asked for one outside it).
-  if (ceilSecond(start).getTime() >= ceilSecond(end).getTime()) {
+  if (!holdsWholeSecond({ start, end })) {
     throw new RunMdError(
       "bad-window",
       `--from ${from} --to ${to ?? isoInstant(end)} holds no whole second: CloudTrail's event times are whole seconds`,
@@ -332,6 +332,15 @@ export function futureWindowWarning(w: TimeWindow, ranAt: number): string | unde
 /** The instant rounded up to a whole second (`10:00:14.5Z` → `10:00:15Z`). */
 function ceilSecond(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / 1000) * 1000);
+}
+
+/**
+ * Whether `[start, end)` holds a whole second: CloudTrail's event times are whole seconds, so a
+ * window between two of them holds no event on any engine, and Logs Insights (which takes whole
+ * seconds) can be asked for none of it.
+ */
+export function holdsWholeSecond(w: { start: Date; end: Date }): boolean {
+  return ceilSecond(w.start).getTime() < ceilSecond(w.end).getTime();
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   builtinEngine,
   type ColumnInfo,
   type Engine,
+  holdsWholeSecond,
   isoInstant,
   isoSeconds,
   type JsonValue,
@@ -110,7 +111,7 @@ export function windowSeconds(window: { start: Date; end: Date }): {
   const endTime = Math.ceil(window.end.getTime() / 1000) - 1;
   // No range of whole seconds is empty: the one second once sent in its place held the events
   // of the second after the window (a window core should have refused; a caller of the engine).
-  if (endTime < startTime) {
+  if (!holdsWholeSecond(window)) {
     throw new RunMdError(
       "bad-window",
       `the window ${isoInstant(window.start)} → ${isoInstant(window.end)} holds no whole second: CloudTrail's event times are whole seconds, and StartQuery takes whole seconds`,
@@ -308,7 +309,7 @@ class CloudWatchLogsEngine implements LogsEngine {
     const before = { start: req.window.start, end: tail.start };
     // Less than a second before the end (a start at 10:00:59.5, the end's at 10:01): no event
     // lies there, so no group absent at the end held any; no range of seconds asks for nothing.
-    if (Math.ceil(before.start.getTime() / 1000) >= Math.ceil(before.end.getTime() / 1000)) {
+    if (!holdsWholeSecond(before)) {
       return present.size > 0 ? undefined : whole;
     }
     const earlier = await this.probe(req, GROUPS_PROBE, absent, before).catch((e: unknown) => {
