@@ -77,6 +77,18 @@ function syncedUnder(folder: string, account: string, region: string): string {
 }
 
 /**
+ * The name of a file CloudTrail delivered (`<account>_CloudTrail_<region>_<time>_<id>.json.gz`),
+ * or null for any other. The name is unique to one delivery (its last part is random): two files
+ * of one name under two folders are copies of one delivery (a bucket synced twice, into two
+ * folders), never two deliveries.
+ */
+export function deliveryName(p: string): string | null {
+  const s = slashed(p);
+  const n = DELIVERY_NAME.exec(s);
+  return n === null ? null : s.slice(s.lastIndexOf("/") + 1);
+}
+
+/**
  * Whether a file (or an S3 key) is one of a trail's deliveries (`layoutSeries`), where a day
  * without files and a window's end without events mean logs not delivered or not synced.
  */

@@ -4,7 +4,7 @@
  * the files of every account and region together, so a region whose deliveries stopped, or
  * whose folder a sync missed, read as a quiet region.
  */
-import { layoutSeries } from "./delivery-layout.ts";
+import { deliveryName, layoutSeries } from "./delivery-layout.ts";
 import type { TimeWindow } from "./engine.ts";
 import { DELIVERY_LAG_MS, dayRanges, windowDays } from "./window.ts";
 
@@ -97,7 +97,7 @@ export function seriesGaps(w: TimeWindow, origins: readonly string[], now: numbe
  * layout to (`under`). A folder of the layout gives its files' series and day: one look per
  * folder, not per file (a month of a busy account is 150,000 files); a file elsewhere is told by
  * its name. With `openHours`, the files of each day named as delivered in its first that many
- * hours are counted apart (`early`).
+ * hours are counted apart (`early`). A delivery's copies after the first are not counted.
  */
 function seriesCounts(
   origins: readonly string[],
@@ -106,7 +106,14 @@ function seriesCounts(
 ): Map<string, Map<string, ByDay>> {
   const counts = new Map<string, Map<string, ByDay>>();
   const folders = new Map<string, ReturnType<typeof layoutSeries>>();
+  const names = new Set<string>();
   for (const origin of new Set(origins)) {
+    // A copy of a delivery counted already (the same file synced into a second folder) is no
+    // delivery of the second folder: else a folder synced once and left would be a trail that
+    // stopped beside the one synced since.
+    const name = deliveryName(origin);
+    if (name !== null && names.has(name)) continue;
+    if (name !== null) names.add(name);
     const cut = Math.max(origin.lastIndexOf("/"), origin.lastIndexOf("\\"));
     const folder = origin.slice(0, cut + 1);
     let inFolder = folders.get(folder);

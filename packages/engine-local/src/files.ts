@@ -12,7 +12,15 @@ import { createHash } from "node:crypto";
 import fs, { type Dirent, promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { isoInstant, LAYOUT, layoutDay, mapLimit, setNewest, slashDate } from "@run-md/core";
+import {
+  deliveryName,
+  isoInstant,
+  LAYOUT,
+  layoutDay,
+  mapLimit,
+  setNewest,
+  slashDate,
+} from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
@@ -299,6 +307,43 @@ export function storedBytes(files: ReadFile[]): number {
   return files.reduce((n, f) => n + f.size, 0);
 }
 
+/**
+ * The files less the copies of a delivery found under a second folder (`deliveryName`: one name,
+ * which CloudTrail never gives two deliveries, and one size), which are read once, in path
+ * order: a bucket synced twice, into two folders, counted every event twice. Two files of one
+ * name and different sizes are both read (neither is known to be whole), with a warning.
+ */
+export function withoutCopies(files: readonly SourceFile[]): {
+  once: SourceFile[];
+  warnings: string[];
+} {
+  const first = new Map<string, SourceFile>();
+  const once: SourceFile[] = [];
+  const copies: [SourceFile, SourceFile][] = [];
+  const warnings: string[] = [];
+  for (const f of files) {
+    const name = deliveryName(f.rel);
+    const earlier = name === null ? undefined : first.get(name);
+    if (earlier === undefined) {
+      if (name !== null) first.set(name, f);
+      once.push(f);
+    } else if (earlier.size === f.size) copies.push([f, earlier]);
+    else {
+      once.push(f);
+      warnings.push(
+        `${f.rel} and ${earlier.rel} have one delivery's name but not its size (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`,
+      );
+    }
+  }
+  const [copy, of] = copies[0] ?? [];
+  if (copy !== undefined && of !== undefined) {
+    warnings.unshift(
+      `${copies.length} delivery file${copies.length === 1 ? " is a copy" : "s are copies"} of ${copies.length === 1 ? "one" : "files"} under another folder (the same name and size: the logs synced twice), read once: ${copy.rel} of ${of.rel}${copies.length === 1 ? "" : ", ..."}`,
+    );
+  }
+  return { once, warnings };
+}
+
 export class LogCatalog {
   readonly logDir: string;
   readonly cacheDir: string;
@@ -503,13 +548,13 @@ export class LogCatalog {
       return false;
     });
     let skippedByWindow = outside + files.length - wanted.length;
-    const profiles = await mapLimit(wanted, 16, (f) => this.profile(f));
+    const { once, warnings } = withoutCopies(wanted);
+    const profiles = await mapLimit(once, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
-    const warnings: string[] = [];
     const unread: string[] = [];
     const notEvents: Record<string, number> = {};
     let skippedFiles = 0;
-    wanted.forEach((f, i) => {
+    once.forEach((f, i) => {
       const p = profiles[i] as Profile;
       if (p.kind === "direct") {
         result.push({ path: f.path, day: f.layoutDay, size: f.size, origin: f.rel });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -130,6 +131,11 @@ export async function readDay(dir: string) {
  * delivered at hh:50), each holding one ListBuckets event of the region at hh:10, its eventID
  * unique to the file.
  */
+/** A delivery name's random part, as one trail's folder would give it (alphanumeric). */
+export function idOf(folder: string): string {
+  return createHash("sha256").update(folder).digest("hex").slice(0, 12);
+}
+
 export async function hourlyDeliveries(
   dir: (day: string) => string,
   region: string,
@@ -148,7 +154,9 @@ export async function hourlyDeliveries(
         eventName: "ListBuckets",
         awsRegion: region,
       };
-      const name = `${account}_CloudTrail_${region}_202403${day}T${hh}50Z_a${h}.json.gz`;
+      // CloudTrail's names end in a random part: two trails' files (or two folders') never
+      // share a name (a copy of a delivery does).
+      const name = `${account}_CloudTrail_${region}_202403${day}T${hh}50Z_${idOf(dir(day))}${h}.json.gz`;
       await fsp.writeFile(
         path.join(dir(day), name),
         zlib.gzipSync(JSON.stringify({ Records: [record] })),

@@ -11,7 +11,7 @@ import { seriesGaps } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
-import { hourlyDeliveries, tempDir, window } from "./helpers.ts";
+import { hourlyDeliveries, idOf, tempDir, window } from "./helpers.ts";
 
 let root: string;
 const engines: LocalEngine[] = [];
@@ -257,7 +257,7 @@ describe("an account's region without files on days others have them", () => {
 
 describe("two trails delivering one account's region", () => {
   const file = (under: string, day: string, n: number) =>
-    `${under}/111122223333/CloudTrail/us-east-1/2024/03/${day}/111122223333_CloudTrail_us-east-1_202403${day}T${String(n).padStart(2, "0")}50Z_a${n}.json.gz`;
+    `${under}/111122223333/CloudTrail/us-east-1/2024/03/${day}/111122223333_CloudTrail_us-east-1_202403${day}T${String(n).padStart(2, "0")}50Z_${idOf(under)}${n}.json.gz`;
   const hourly = (under: string, days: string[]) =>
     days.flatMap((d) => Array.from({ length: 24 }, (_, i) => file(under, d, i)));
   const w = window("2024-03-01T00:00:00Z", "2024-03-05T00:00:00Z");
@@ -372,7 +372,7 @@ describe("two trails delivering one account's region", () => {
         Array.from(
           { length: 24 },
           (_, i) =>
-            `${under}/us-east-1/2024/03/${d}/111122223333_CloudTrail_us-east-1_202403${d}T${String(i).padStart(2, "0")}50Z_a${i}.json.gz`,
+            `${under}/us-east-1/2024/03/${d}/111122223333_CloudTrail_us-east-1_202403${d}T${String(i).padStart(2, "0")}50Z_${idOf(under)}${i}.json.gz`,
         ),
       );
     const both = [
@@ -394,6 +394,61 @@ describe("two trails delivering one account's region", () => {
       ],
       from: "2024-03-02T23:00:00.000Z",
     });
+  });
+
+  it("counts a delivery copied under a second folder once (a bucket synced twice, into two folders)", () => {
+    // The first sync took the 1st and the 2nd; the second, into a new folder, copied them again
+    // (the same files: their names) and went on. Nothing stopped.
+    const first = hourly("sync-1/AWSLogs", ["01", "02"]);
+    const second = [
+      ...first.map((f) => f.replace(/^sync-1\//, "sync-2/")),
+      ...hourly("sync-2/AWSLogs", ["03", "04"]),
+    ];
+    expect(seriesGaps(w, [...first, ...second], later)).toEqual({ warnings: [], from: undefined });
+    // Files of other names beside the first sync's on the 1st and 2nd: a second trail, stopped.
+    const beside = [...first, ...hourly("sync-2/AWSLogs", ["01", "02", "03", "04"])];
+    expect(seriesGaps(w, beside, later).warnings).toEqual([
+      expect.stringContaining(
+        "have no log file of us-east-1 of account 111122223333 under sync-1/AWSLogs/, ",
+      ),
+    ]);
+  });
+
+  it("reads a delivery copied under a second folder once, and says so", async () => {
+    const dir = await tempDir("run-md-copies-");
+    const day = (under: string) => (d: string) =>
+      path.join(dir, under, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03", d);
+    await hourlyDeliveries(day("sync-1"), "us-east-1", ["01", "02"]);
+    await fsp.cp(path.join(dir, "sync-1"), path.join(dir, "sync-2"), { recursive: true });
+    await hourlyDeliveries(day("sync-2"), "us-east-1", ["03", "04"]);
+    const e = await createLocalEngine({ logDir: dir, threads: 1 });
+    engines.push(e);
+    const sql = "SELECT count(*), count(DISTINCT eventid) FROM cloudtrail_logs";
+    const r = await e.query(queryRequest("sql", sql, w));
+    // 24 events a day over 4 days, each once (the 48 copies of the 1st and 2nd not counted).
+    expect(r.rows).toEqual([[96, 96]]);
+    const copy = "sync-2/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/";
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^48 delivery files are copies of files under another folder \\(the same name and size: the logs synced twice\\), read once: ${copy}\\S+ of sync-1/`,
+        ),
+      ),
+    ]);
+    // One copy that is not the file delivered (another size): both read, and said.
+    const [name] = (await fsp.readdir(path.join(dir, copy))).sort();
+    await fsp.writeFile(
+      path.join(dir, copy, name as string),
+      zlib.gzipSync(
+        JSON.stringify({ Records: [{ eventID: "x", eventTime: "2024-03-01T00:20:00Z" }] }),
+      ),
+    );
+    const again = await e.query(queryRequest("sql", sql, w));
+    expect(again.rows).toEqual([[97, 97]]);
+    expect(again.warnings).toContainEqual(
+      `${copy}${name} and sync-1/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/${name} have one delivery's name but not its size (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`,
+    );
+    await fsp.rm(dir, { recursive: true, force: true });
   });
 
   it("names an organization trail's account that stopped beside the account's own trail", () => {
