@@ -1,6 +1,7 @@
 /**
  * Deliveries with retries: network errors, timeouts, 429 and 5xx answers are retried with
- * exponential backoff; other answers are final. Nothing here throws: a target that is down is
+ * exponential backoff, or after the wait their `Retry-After` asks (up to MAX_RETRY_AFTER_MS);
+ * other answers are final. Nothing here throws: a target that is down is
  * a failed `Delivery`, reported by the caller, and never stops the other targets.
  */
 import { sleep } from "@run-md/core";
@@ -22,6 +23,32 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 500, timeout
 
 export class FinalError extends Error {}
 
+/**
+ * The longest wait a target's `Retry-After` is followed for (Slack answers a burst with 429 and
+ * the seconds to wait; PagerDuty and GitHub may too). A longer one ends the attempts: the alerts
+ * are told at the next notify (pending), not after a Lambda's or a job's time is spent waiting.
+ */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/** A 429 or 503 answer that said when to try again (`Retry-After`). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** `Retry-After` as ms from `now`: delay-seconds or an HTTP date; undefined when absent or neither. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 export interface Attempted<T> {
   ok: boolean;
   attempts: number;
@@ -35,6 +62,7 @@ export async function withRetry<T>(
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<Attempted<T>> {
   let error = "";
+  let wait = 0;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     try {
       return {
@@ -45,8 +73,18 @@ export async function withRetry<T>(
     } catch (e) {
       error = (e as Error).message;
       if (e instanceof FinalError) return { ok: false, attempts: attempt, error };
+      wait = e instanceof RetryLater ? e.afterMs : 0;
     }
-    if (attempt < policy.attempts) await sleep(policy.backoffMs * 2 ** (attempt - 1), NEVER);
+    if (attempt === policy.attempts) break;
+    if (wait > MAX_RETRY_AFTER_MS) {
+      const s = Math.ceil(wait / 1000);
+      return {
+        ok: false,
+        attempts: attempt,
+        error: `${error} (asked to wait ${s} s, longer than ${MAX_RETRY_AFTER_MS / 1000} s)`,
+      };
+    }
+    await sleep(Math.max(wait, policy.backoffMs * 2 ** (attempt - 1)), NEVER);
   }
   return { ok: false, attempts: policy.attempts, error };
 }
@@ -97,7 +135,10 @@ export async function requestJson(req: HttpRequest, signal: AbortSignal): Promis
   const body = await res.text();
   if (!res.ok) {
     const message = `HTTP ${res.status} from ${new URL(req.url).host}: ${clip(body.trim(), 200)}`;
-    if (res.status === 429 || res.status >= 500) throw new Error(message);
+    if (res.status === 429 || res.status >= 500) {
+      const after = retryAfterMs(res.headers.get("retry-after"));
+      throw after === undefined ? new Error(message) : new RetryLater(message, after);
+    }
     throw new FinalError(message);
   }
   try {

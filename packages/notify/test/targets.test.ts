@@ -10,6 +10,7 @@ import {
   type NotifyConfig,
   notifyConfigMistakes,
   parseNotifyConfig,
+  retryAfterMs,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhook,
@@ -92,6 +93,40 @@ describe("Slack", () => {
     });
     const [d] = await deliver(await failingAlert(), config([{ type: "slack", url: r.url }]));
     expect(d).toMatchObject({ ok: true, attempts: 3 });
+  });
+
+  it("waits as long as a 429's Retry-After asks before trying again (Slack's rate limit)", async () => {
+    const at: number[] = [];
+    const r = await receiver((_req, res) => {
+      at.push(Date.now());
+      if (at.length === 1) res.writeHead(429, { "retry-after": "1" }).end("rate_limited");
+      else res.writeHead(200).end("ok");
+    });
+    const [d] = await deliver(await failingAlert(), config([{ type: "slack", url: r.url }]));
+    expect(d).toMatchObject({ ok: true, attempts: 2 });
+    // The backoff alone (5 ms here) would have tried again at once, into the same limit.
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(990);
+  });
+
+  it("reads Retry-After as seconds or as an HTTP date (RFC 9110)", () => {
+    const now = Date.parse("2026-12-07T09:00:00Z");
+    expect(retryAfterMs("7", now)).toBe(7000);
+    expect(retryAfterMs("Mon, 07 Dec 2026 09:01:00 GMT", now)).toBe(60_000);
+    expect(retryAfterMs("Mon, 07 Dec 2026 08:59:00 GMT", now)).toBe(0);
+    expect(retryAfterMs("soon", now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it("stops at a Retry-After longer than it waits for, saying how long it was asked to wait", async () => {
+    const r = await receiver((_req, res) =>
+      res.writeHead(429, { "retry-after": "120" }).end("rate_limited"),
+    );
+    const [d] = await deliver(await failingAlert(), config([{ type: "slack", url: r.url }]));
+    expect(d).toMatchObject({ ok: false, attempts: 1 });
+    expect(r.received).toHaveLength(1);
+    expect(deliveryProblems([d!])).toEqual([
+      `notification to slack failed after 1 attempt: HTTP 429 from ${new URL(r.url).host}: rate_limited (asked to wait 120 s, longer than 30 s)`,
+    ]);
   });
 
   it("gives up at once on a 404 (a wrong URL), reporting it", async () => {
