@@ -730,7 +730,13 @@ export class LocalEngine implements Engine {
     const { stored, rawDays, scan } = sources;
     for (let attempt = 0; ; attempt++) {
       if (job.signal?.aborted) throw cancelled();
-      const res = await this.catalog.resolve(scan.files, rawDays, scan.outside, scan.outsideDays);
+      const res = await this.catalog.resolve(
+        scan.files,
+        rawDays,
+        scan.outside,
+        scan.outsideDays,
+        true,
+      );
       if (stored !== null) leaveStoreDays(res, scan.files, stored.rawDays);
       job.onProgress?.({
         message: `reading ${res.files.length} file(s)`,

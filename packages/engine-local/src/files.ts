@@ -314,7 +314,7 @@ export function storedBytes(files: ReadFile[]): number {
  * name and different sizes are both read (neither is known to be whole), with a warning.
  */
 export function withoutCopies(files: readonly SourceFile[]): {
-  once: SourceFile[];
+  files: SourceFile[];
   warnings: string[];
 } {
   const first = new Map<string, SourceFile>();
@@ -341,7 +341,7 @@ export function withoutCopies(files: readonly SourceFile[]): {
       `${copies.length} delivery file${copies.length === 1 ? " is a copy" : "s are copies"} of ${copies.length === 1 ? "one" : "files"} under another folder (the same name and size: the logs synced twice), read once: ${copy.rel} of ${of.rel}${copies.length === 1 ? "" : ", ..."}`,
     );
   }
-  return { once, warnings };
+  return { files: once, warnings };
 }
 
 export class LogCatalog {
@@ -532,13 +532,16 @@ export class LogCatalog {
 
   /**
    * The files a query reads, given the days it needs (null: all days). Layout files outside the
-   * days are not opened at all; other files are profiled (once) to learn their days.
+   * days are not opened at all; other files are profiled (once) to learn their days. With
+   * `once`, the copies of a delivery under a second folder are left out (`withoutCopies`: a
+   * query's; a collect reads them, and stores their events once, by event id).
    */
   async resolve(
     files: SourceFile[],
     days: DayRange | null,
     outside = 0,
     outsideDaysOfScan: DayRange | null = null,
+    once = false,
   ): Promise<Resolution & { skippedByWindow: number }> {
     const inDays = (d: string | null) => inDayRange(days, d);
     let outsideDays = outsideDaysOfScan;
@@ -548,13 +551,14 @@ export class LogCatalog {
       return false;
     });
     let skippedByWindow = outside + files.length - wanted.length;
-    const { once, warnings } = withoutCopies(wanted);
-    const profiles = await mapLimit(once, 16, (f) => this.profile(f));
+    const read = once ? withoutCopies(wanted) : { files: wanted, warnings: [] };
+    const { warnings } = read;
+    const profiles = await mapLimit(read.files, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
     const unread: string[] = [];
     const notEvents: Record<string, number> = {};
     let skippedFiles = 0;
-    once.forEach((f, i) => {
+    read.files.forEach((f, i) => {
       const p = profiles[i] as Profile;
       if (p.kind === "direct") {
         result.push({ path: f.path, day: f.layoutDay, size: f.size, origin: f.rel });
