@@ -1,12 +1,14 @@
 /**
- * The days of a window on which one account's region of a trail's deliveries has no file while
- * other regions or accounts have files that day (`seriesGaps`). `gapWarning` (engine-local empty.ts) counts
- * the files of every account and region together, so a region whose deliveries stopped, or
- * whose folder a sync missed, read as a quiet region.
+ * The days of a window a trail's deliveries have no file on, each engine's one reading of them
+ * (the local engine over its files and store, Athena over its table's listed S3 keys): days
+ * without any file (`gapWarning`), and days on which one account's region has none while other
+ * regions or accounts have files (`seriesGaps`): `gapWarning` counts the files of every account
+ * and region together, so a region whose deliveries stopped, or whose folder a sync missed, read
+ * as a quiet region.
  */
 import { deliveryName, layoutSeries } from "./delivery-layout.ts";
 import type { TimeWindow } from "./engine.ts";
-import { DELIVERY_LAG_MS, dayRanges, windowDays } from "./window.ts";
+import { DELIVERY_LAG_MS, dayRanges, dayRangesShown, windowDays } from "./window.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -286,4 +288,55 @@ function seriesWarnings(found: readonly Found[]): string[] {
       `${found.length - SERIES_SHOWN} more regions or accounts have days of the window without a log file while others have files`,
     );
   return warnings;
+}
+
+/** The ranges of days a gap warning lists; the rest are counted. */
+const GAP_RANGES_SHOWN = 5;
+
+/** The days `gapWarning` names. */
+function gapDays(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): { day: string; from: number }[] {
+  const until = new Date(Math.min(w.end.getTime(), now - DELIVERY_LAG_MS));
+  return windowDays({ start: w.start, end: until }).filter(
+    (d) => d.to - d.from >= HOUR_MS && !dataDays.has(d.day),
+  );
+}
+
+/**
+ * From when a window with the days of `gapWarning` is not known to be read (ISO): its first such
+ * day's folder holds the events of that day and of the hour before it (an event of 23:58 is
+ * delivered the next day), so an hour before the day starts, never before the window does.
+ * Undefined when `gapWarning` is.
+ */
+export function gapStart(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): string | undefined {
+  const first = gapDays(w, dataDays, now)[0];
+  if (first === undefined) return undefined;
+  return new Date(Math.max(w.start.getTime(), first.from - DELIVERY_LAG_MS)).toISOString();
+}
+
+/**
+ * The warning of a window whose events were found in some of its days and not in others: the
+ * days it spans for an hour or more (of what CloudTrail has delivered by `now`) with no log file
+ * read or store file holding an event (`dataDays`, delivery days). A day without a single event is
+ * rare in an account in use: such a day is more likely logs not synced, not collected or not
+ * delivered than a quiet day. Undefined when every such day has data. Only for a trail's
+ * deliveries (the caller's to tell): an export's days without events are days without events.
+ */
+export function gapWarning(
+  w: TimeWindow,
+  dataDays: ReadonlySet<string>,
+  now: number,
+): string | undefined {
+  const gaps = gapDays(w, dataDays, now).map((d) => d.day);
+  if (gaps.length === 0) return undefined;
+  const which = dayRangesShown(gaps, GAP_RANGES_SHOWN);
+  const days = gaps.length === 1 ? `day ${which} (UTC) has` : `days ${which} (UTC) have`;
+  return `the window's ${days} no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer`;
 }

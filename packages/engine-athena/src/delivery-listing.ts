@@ -11,7 +11,15 @@
  * configured accounts and regions, then lists each region's folder of each day of the window.
  */
 import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { mapLimit, seriesGaps, type TimeWindow, windowDays } from "@run-md/core";
+import {
+  gapStart,
+  gapWarning,
+  layoutSeries,
+  mapLimit,
+  seriesGaps,
+  type TimeWindow,
+  windowDays,
+} from "@run-md/core";
 import { ENUM_KEYS, projectionEnabled } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
@@ -249,6 +257,16 @@ function gapsOf(
       ],
     };
   }
+  // Days without any file (a lifecycle rule's expiry, a bucket's days not replicated), told as
+  // the local engine tells its files' (a window that reaches them has events on its other days:
+  // a listing without any key of the layout is a table of some other files, or no events).
+  const days = new Set(listed.keys.map((k) => layoutSeries(k)?.day).filter((d) => d !== undefined));
+  const gap = days.size === 0 ? undefined : gapWarning(window, days, now);
   const { warnings, from } = seriesGaps(window, listed.keys, now);
-  return from === undefined ? { warnings } : { warnings, notReadFrom: from };
+  const starts = [days.size === 0 ? undefined : gapStart(window, days, now), from];
+  const notReadFrom = starts.filter((t) => t !== undefined).sort()[0];
+  return {
+    warnings: gap === undefined ? warnings : [gap, ...warnings],
+    ...(notReadFrom === undefined ? {} : { notReadFrom }),
+  };
 }

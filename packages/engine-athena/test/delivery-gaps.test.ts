@@ -157,6 +157,29 @@ describe("an account's region that stopped delivering, on Athena", () => {
     }
   });
 
+  it("names the window's days without any file (a lifecycle rule's expiry, days not synced), as the local engine does", async () => {
+    const shared = dir;
+    dir = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-no-days-"));
+    try {
+      // Both regions have the 20th, the 23rd and the 24th; nothing of the 21st and the 22nd.
+      hourly("us-east-1", [20, 23, 24]);
+      hourly("us-west-2", [20, 23, 24]);
+      const { engine } = await over("s3://trail/AWSLogs/");
+      const r = await engine.query(
+        queryRequest("sql", "SELECT count(*) AS n FROM cloudtrail_logs", WEEK),
+      );
+      expect(r.rows).toEqual([[24 * 6]]);
+      expect(ofDeliveries(r.warnings)).toEqual([
+        "the window's days 2026-11-21..2026-11-22 (UTC) have no log file with events: logs not synced, collected or delivered read as a quiet day; check the source before trusting an empty answer",
+      ]);
+      // The 21st's folder would hold the 20th's last events too.
+      expect(r.notReadFrom).toBe("2026-11-20T23:00:00.000Z");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      dir = shared;
+    }
+  });
+
   it("lists only the accounts and regions the table's enum projection reads (an organization bucket's table of some of them)", async () => {
     // The table projects us-east-1 only: us-west-2, which stopped, is never read by it.
     const projected = `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)

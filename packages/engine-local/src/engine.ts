@@ -33,6 +33,8 @@ import {
   deliveryDays,
   type Engine,
   firstReference,
+  gapStart,
+  gapWarning,
   isoSeconds,
   isRunMdError,
   type JsonValue,
@@ -58,7 +60,7 @@ import { namedRowsSql } from "./anonymous-rows.ts";
 import { TOO_LARGE } from "./bounds.ts";
 import { isUnnamedReadError, unnamedCulprit } from "./culprit.ts";
 import { threadsFromEnv } from "./descriptor.ts";
-import { describeNoEvents, gapStart, gapWarning } from "./empty.ts";
+import { describeNoEvents } from "./empty.ts";
 import { extraTableFiles, extraTableViewSql } from "./extra-tables.ts";
 import {
   isDelivery,

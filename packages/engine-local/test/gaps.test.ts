@@ -6,9 +6,9 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { gapStart, gapWarning } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { gapStart, gapWarning } from "../src/empty.ts";
 import { createLocalEngine, type LocalEngine } from "../src/engine.ts";
 import { tempDir, window } from "./helpers.ts";
 
