@@ -182,14 +182,13 @@ class CloudWatchLogsEngine implements LogsEngine {
   private readonly service: AwsErrorService;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
-  /** Windows' ends found to hold log events (`endWithoutEvents`), by log groups and end. */
-  private readonly endsWithEvents = new Set<string>();
   /**
-   * Windows' ends found without events in some of their groups, by log groups and end: the
-   * groups, and when found. Kept STALE_KEPT_MS (events delivered late end it), so the steps of a
-   * run over one window ask once: each asking scans the silent groups' earlier window again.
+   * What `endWithoutEvents` found of windows' ends, by log groups and end: an end with events in
+   * every group (`stale` unset) is kept; the groups without events at an end, and when found,
+   * STALE_KEPT_MS (events delivered late end it), so the steps of a run over one window ask
+   * once: each asking scans the silent groups' earlier window again.
    */
-  private readonly staleEnds = new Map<string, { at: number; stale: string[] }>();
+  private readonly ends = new Map<string, { at: number; stale?: string[] }>();
 
   constructor(private readonly opts: LogsEngineOptions) {
     this.client = new CloudWatchLogsClient({
@@ -252,8 +251,8 @@ class CloudWatchLogsEngine implements LogsEngine {
     const tail = windowTail(req.window, Date.now());
     if (!tail) return undefined;
     const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
-    if (this.endsWithEvents.has(key)) return undefined;
-    const known = this.staleEnds.get(key);
+    const known = this.ends.get(key);
+    if (known !== undefined && known.stale === undefined) return undefined;
     let stale: string[] | undefined;
     if (known !== undefined && Date.now() - known.at < STALE_KEPT_MS) {
       stale = known.stale;
@@ -263,15 +262,11 @@ class CloudWatchLogsEngine implements LogsEngine {
       const out = await this.probe(req, TAIL_PROBE, logGroups, tail);
       stale = endHoldsEvents(out, logGroups, tail) ? undefined : logGroups;
     }
-    if (stale === undefined) {
-      if (this.endsWithEvents.size >= 1000) this.endsWithEvents.clear();
-      this.endsWithEvents.add(key);
-      return undefined;
-    }
     if (known === undefined || known.stale !== stale) {
-      if (this.staleEnds.size >= 1000) this.staleEnds.clear();
-      this.staleEnds.set(key, { at: Date.now(), stale });
+      if (this.ends.size >= 1000) this.ends.clear();
+      this.ends.set(key, stale === undefined ? { at: Date.now() } : { at: Date.now(), stale });
     }
+    if (stale === undefined) return undefined;
     const where = `CloudWatch Logs holds no log event in ${stale.join(", ")} at the window's end, ${isoSeconds(tail.start)} → ${isoSeconds(tail.end)}, while its earlier days hold events`;
     if (stale.length === logGroups.length) {
       return {
