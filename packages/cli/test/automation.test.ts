@@ -338,6 +338,28 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(emulator.callsOf("PutObject").length).toBe(puts);
   });
 
+  it("says when to handle an event that just happened again, for the after part of its window", async () => {
+    const env = async () => ({
+      ...process.env,
+      RUN_MD_REPORTS_BUCKET: "",
+      RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+      RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+    });
+    // The finding came a minute ago: its window's hour after it is not delivered yet.
+    const fresh = { ...guardDuty(), time: new Date(Date.now() - 60_000).toISOString() };
+    fresh.time = `${fresh.time.slice(0, 19)}Z`;
+    const r = await handleEvent(fresh, { env: await env(), log: () => {} });
+    expect(r.matched.map((m) => m.runbook)).toEqual(["access-key-lifecycle"]);
+    // The window's end (the trigger's default hour after) and CloudTrail's hour of delivery.
+    expect(r.again).toBe(new Date(Date.parse(fresh.time) + 2 * 3_600_000).toISOString());
+    // An event of two days ago was read whole.
+    const old = { ...guardDuty(), time: new Date(Date.now() - 2 * 86_400_000).toISOString() };
+    old.time = `${old.time.slice(0, 19)}Z`;
+    const past = await handleEvent(old, { env: await env(), log: () => {} });
+    expect(past.matched.map((m) => m.runbook)).toEqual(["access-key-lifecycle"]);
+    expect(past).not.toHaveProperty("again");
+  }, 120_000);
+
   it("names a runbook whose pattern matched but whose parameter the event could not give (round-two red-team)", async () => {
     // A lower-case key: the pattern matches, the parameter's declaration refuses the value.
     const result = await handler(guardDuty("akiaiosfodnn7example"));

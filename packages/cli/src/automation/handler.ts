@@ -12,7 +12,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { formatDiagnostic, printable } from "@run-md/core";
+import { formatDiagnostic, printable, wholeWindowAt } from "@run-md/core";
 import {
   type AlertState,
   deliveryProblems,
@@ -64,6 +64,13 @@ export interface HandlerResult {
   }[];
   /** Runbooks that do not load, failed notifications and publishing, as sentences (also logged). */
   problems: string[];
+  /**
+   * When a run's window ends after it ran (the `after` part of a trigger's window, for an event
+   * that just happened), the instant after which the same event, handled again, reads every
+   * run's window whole (`wholeWindowAt`; a Step Functions `Wait` state's `TimestampPath`,
+   * docs/automation.md). Unset when every window was read to its end.
+   */
+  again?: string;
   /**
    * Mistakes of the configuration's `notify:` section (also in `problems`): each is said, the
    * other targets are still told, and the container exits 2.
@@ -170,15 +177,29 @@ export async function handleEvent(
       },
     );
     for (const p of problems) log(`warning ${p}`);
+    const again = againAt(result.outcomes);
     return {
       ...outcomeSummary(result.outcomes, (o) => (keys.has(o) ? { reportKeys: keys.get(o)! } : {})),
       notifications,
       problems,
       ...(mistakes.length > 0 ? { notifyMistakes: mistakes } : {}),
+      ...(again === undefined ? {} : { again }),
     };
   } finally {
     client?.destroy();
   }
+}
+
+/** The latest instant a run's window can be read whole, of the runs whose window ends after they began. */
+function againAt(outcomes: readonly TriggerOutcome[]): string | undefined {
+  let latest: number | undefined;
+  for (const { report: r } of outcomes) {
+    if (r === undefined) continue;
+    const w = { start: new Date(r.window.start), end: new Date(r.window.end) };
+    const at = wholeWindowAt(w, Date.parse(r.startedAt))?.getTime();
+    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+  }
+  return latest === undefined ? undefined : new Date(latest).toISOString();
 }
 
 /**
