@@ -70,7 +70,7 @@ async function capped(ids: string[]) {
     code: "too-many-queued",
     limit: MAX_QUEUED_PER_CALLER,
   });
-  expect(refused[0]!.body.error).toMatch(/already have 10 runs waiting in the queue/);
+  expect(refused[0]!.body.error).toMatch(/already have 10 runs and queries waiting in the queue/);
   // Another person still gets in.
   const other = await run(t.tokens.other!);
   expect(other.status).toBe(202);

@@ -7,7 +7,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Caller } from "@run-md/access";
-import { errorReport, isRunMdError, runRunbook, type StepReport } from "@run-md/core";
+import {
+  errorReport,
+  isRunMdError,
+  RunMdError,
+  runRunbook,
+  type Runbook,
+  type StepReport,
+} from "@run-md/core";
 import type { Auditor } from "../audit.ts";
 import type { RowsHook } from "../context.ts";
 import { HttpError, refusalOf } from "../http-error.ts";
@@ -65,7 +72,16 @@ export async function auditRefusedQuery(
   await auditor.record(caller, "query.request", undefined, { ...query, refused: refusalOf(e) });
 }
 
-export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody) {
+/**
+ * Runs the query for `caller`. `gone` aborts once the client has gone away: a query still waiting
+ * leaves the queue, a running one is stopped (its slot is nobody's answer any more).
+ */
+export async function runQuery(
+  deps: QueryDeps,
+  caller: Caller,
+  body: QueryBody,
+  gone?: AbortSignal,
+) {
   let runbook: ReturnType<typeof adhocRunbook>;
   try {
     runbook = adhocRunbook(body);
@@ -80,6 +96,30 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
     throw e;
   }
   const id = randomUUID();
+  // Its place in the queue counts against the caller's, as a queued run's does (red-team: one
+  // caller's queries filled the FIFO queue ahead of everyone's runs).
+  let leave: () => void;
+  try {
+    leave = deps.runs.reserve(id, caller);
+  } catch (e) {
+    await auditRefusedQuery(deps.auditor, caller, { dialect: body.dialect, text: body.text }, e);
+    throw e;
+  }
+  try {
+    return await runReserved(deps, caller, body, { runbook, id, leave, gone });
+  } finally {
+    leave();
+  }
+}
+
+/** The query once its place is reserved: audited, checked against the budget, run, answered. */
+async function runReserved(
+  deps: QueryDeps,
+  caller: Caller,
+  body: QueryBody,
+  q: { runbook: Runbook; id: string; leave: () => void; gone: AbortSignal | undefined },
+) {
+  const { runbook, id, leave, gone } = q;
   await deps.auditor.record(caller, "query.request", undefined, {
     query: id,
     dialect: body.dialect,
@@ -89,6 +129,9 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
   });
   await deps.budgets.check(caller, runbook, body.engine, ADHOC_ID);
   const controller = new AbortController();
+  const stop = () => controller.abort(clientGone());
+  if (gone?.aborted) stop();
+  gone?.addEventListener("abort", stop, { once: true });
   const s = deps.run;
   const getEngine = deps.budgets.engines(
     caller,
@@ -98,25 +141,31 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
   );
   let report: Awaited<ReturnType<typeof runRunbook>>;
   try {
-    report = await deps.runs.limited(id, () =>
-      runRunbook(
-        runbook,
-        {
-          ...(body.engine === undefined ? {} : { engine: body.engine }),
-          configEngines: s.configEngines ?? {},
-          window: body.window,
-          ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
-          signal: controller.signal,
-          ...(s.mask === undefined ? {} : { mask: s.mask }),
-          toolVersion: s.toolVersion,
-          runId: id,
-        },
-        { getEngine },
-      ),
+    report = await deps.runs.limited(
+      id,
+      () =>
+        runRunbook(
+          runbook,
+          {
+            ...(body.engine === undefined ? {} : { engine: body.engine }),
+            configEngines: s.configEngines ?? {},
+            window: body.window,
+            ...(s.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: s.defaultTimeoutMs }),
+            signal: controller.signal,
+            ...(s.mask === undefined ? {} : { mask: s.mask }),
+            toolVersion: s.toolVersion,
+            runId: id,
+          },
+          { getEngine },
+        ),
+      controller.signal,
+      leave,
     );
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     report = errorReport(runbook, e, { toolVersion: s.toolVersion, runId: id }, new Date());
+  } finally {
+    gone?.removeEventListener("abort", stop);
   }
   const step = report.steps[0];
   if (step === undefined || step.error !== undefined) {
@@ -130,6 +179,11 @@ export async function runQuery(deps: QueryDeps, caller: Caller, body: QueryBody)
   }
   const masked = deps.rowsFor(caller, ADHOC_ID, { ...step }) as unknown as StepReport;
   return { id, ...answer(masked, { start: report.window.start, end: report.window.end }) };
+}
+
+/** Why a query was given up: its client closed the connection before the answer. */
+function clientGone(): RunMdError {
+  return new RunMdError("cancelled", "cancelled: the client went away before the answer");
 }
 
 /**

@@ -12,7 +12,7 @@ export function queryRoutes(
   gov: Governance,
   run: RunSettings,
 ): void {
-  app.post("/api/query", async (req) => {
+  app.post("/api/query", async (req, reply) => {
     const caller = callerOf(req);
     await ctx.guard.require(caller, "query");
     let body: ReturnType<typeof parseQueryBody>;
@@ -22,11 +22,22 @@ export function queryRoutes(
       await auditRefusedQuery(ctx.auditor, caller, queryTextOf(req.body), e);
       throw e;
     }
-    return runQuery(
-      { auditor: ctx.auditor, runs: ctx.runs, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
-      caller,
-      body,
-    );
+    // The connection closed before the answer: the query leaves the queue, or stops if it runs.
+    const gone = new AbortController();
+    const left = () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    };
+    reply.raw.once("close", left);
+    try {
+      return await runQuery(
+        { auditor: ctx.auditor, runs: ctx.runs, run, budgets: gov.budgets, rowsFor: ctx.rowsFor },
+        caller,
+        body,
+        gone.signal,
+      );
+    } finally {
+      reply.raw.off("close", left);
+    }
   });
 
   /** The caller's scan budgets today: what they may still scan (the query page shows it). */

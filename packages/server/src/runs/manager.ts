@@ -94,7 +94,10 @@ export class RunManager {
   private readonly changing = new Map<string, { tail: Promise<unknown>; count: number }>();
   /** Set by `shutdown`: no run is queued any more. */
   private stopping = false;
-  /** Requests being recorded, by run id: the person each counts against until it is stored. */
+  /**
+   * Requests being recorded and ad-hoc queries waiting for a slot, by id: the person each counts
+   * against until it is stored (a run) or starts (a query).
+   */
   private readonly submitting = new Map<string, string>();
 
   constructor(
@@ -164,13 +167,10 @@ export class RunManager {
       });
     }
     const id = randomUUID();
-    const person = personOf(caller.user);
-    if (this.queuedBy(person) >= MAX_QUEUED_PER_CALLER) {
-      const refused = new HttpError(
-        429,
-        `you already have ${MAX_QUEUED_PER_CALLER} runs waiting in the queue: request more once some have started (or cancel some)`,
-        { code: "too-many-queued", limit: MAX_QUEUED_PER_CALLER },
-      );
+    let leave: () => void;
+    try {
+      leave = this.reserve(id, caller);
+    } catch (refused) {
       await this.auditor.record(caller, "run.request", runbook.meta.id, {
         params: req.params,
         window: req.window,
@@ -179,17 +179,35 @@ export class RunManager {
       });
       throw refused;
     }
-    // Counted from here (the checks and the entry below are awaited), so requests sent together
-    // cannot all pass the count.
-    this.submitting.set(id, person);
     try {
       return await this.record(id, caller, runbook, req);
     } finally {
-      this.submitting.delete(id);
+      leave();
     }
   }
 
-  /** The person's runs waiting in the queue, and their requests being recorded. */
+  /**
+   * Counts `id` against the caller's place in the queue until the returned function is called
+   * (a run once recorded, an ad-hoc query once it starts or is given up): 429
+   * `too-many-queued` when the person already has MAX_QUEUED_PER_CALLER runs and queries waiting.
+   * Synchronous, so requests sent together cannot all pass the count.
+   */
+  reserve(id: string, caller: Caller): () => void {
+    const person = personOf(caller.user);
+    if (this.queuedBy(person) >= MAX_QUEUED_PER_CALLER) {
+      throw new HttpError(
+        429,
+        `you already have ${MAX_QUEUED_PER_CALLER} runs and queries waiting in the queue: send more once some have started (or cancel some)`,
+        { code: "too-many-queued", limit: MAX_QUEUED_PER_CALLER },
+      );
+    }
+    this.submitting.set(id, person);
+    return () => {
+      this.submitting.delete(id);
+    };
+  }
+
+  /** The person's runs waiting in the queue, their requests being recorded and queries waiting. */
   private queuedBy(person: string): number {
     let n = 0;
     for (const p of this.submitting.values()) if (p === person) n++;
@@ -282,10 +300,28 @@ export class RunManager {
     this.queue.push(rec.id, () => this.execute(rec));
   }
 
-  /** Runs `job` under the same concurrency limit as runs (an ad-hoc query, spec §7). */
-  limited<T>(id: string, job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` under the same concurrency limit as runs (an ad-hoc query, spec §7). `started` is
+   * called when it leaves the queue. Once `signal` aborts (its client went away) a job still
+   * waiting is taken off the queue and never starts; the promise rejects with the signal's reason.
+   */
+  limited<T>(
+    id: string,
+    job: () => Promise<T>,
+    signal?: AbortSignal,
+    started?: () => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push(id, () => job().then(resolve, reject));
+      if (signal?.aborted) return reject(signal.reason);
+      const dropped = () => {
+        if (this.queue.remove(id)) reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", dropped, { once: true });
+      this.queue.push(id, () => {
+        signal?.removeEventListener("abort", dropped);
+        started?.();
+        return job().then(resolve, reject);
+      });
     });
   }
 
