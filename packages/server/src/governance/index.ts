@@ -3,7 +3,13 @@
  * budgets, masking and ad-hoc queries, joined to the run manager through its hooks (`RunHooks`)
  * and to the API through `routes/approvals.ts` and `routes/query.ts`.
  */
-import { type AccessConfig, BudgetLedger, type Caller, maskKeyFromEnv } from "@run-md/access";
+import {
+  type AccessConfig,
+  BudgetLedger,
+  type Caller,
+  maskKeyFromEnv,
+  needsApproval,
+} from "@run-md/access";
 import type { RetryPolicy } from "@run-md/notify";
 import type { Auditor } from "../audit.ts";
 import type { Catalog } from "../catalog.ts";
@@ -67,6 +73,10 @@ export class Governance {
   get hooks(): RunHooks {
     return {
       admit: (rec, caller) => this.approvals.admit(rec, caller),
+      awaitsApproval: (runbook) => {
+        const { id, tags, severity } = runbook.meta;
+        return needsApproval(this.deps.access, { id, tags, severity }) !== undefined;
+      },
       check: (caller, runbook, req) =>
         this.budgets.check(caller, runbook, req.engine, runbook.meta.id),
       beforeStart: async (rec) => {

@@ -65,6 +65,8 @@ export interface RunHooks {
    * The engines a run uses: wraps the pool's (scan budgets watch and charge Athena queries);
    * `abort` stops the whole run with a reason its cancelled step reports.
    */
+  /** Whether a run of this runbook will wait for approval (counted against that cap then). */
+  awaitsApproval?: (runbook: Runbook) => boolean;
   engines?: (
     rec: RunRecord,
     getEngine: (name: string) => Promise<Engine>,
@@ -78,6 +80,13 @@ export interface RunHooks {
  * caller could queue without end, and the queue (first in, first out) starved every other.
  */
 export const MAX_QUEUED_PER_CALLER = 10;
+
+/**
+ * How many of one person's runs may wait for approval at once: each is a record, a message to
+ * every approver webhook and a row on the approvers' page for up to a day. One more is refused
+ * 429 `too-many-pending`, audited (red-team: uncapped, a loop of requests was a loop of messages).
+ */
+export const MAX_PENDING_PER_CALLER = 10;
 
 /** One person whatever the case of their address (as `samePerson`, the streams' count). */
 const personOf = (user: string) => user.toLowerCase();
@@ -98,7 +107,7 @@ export class RunManager {
    * Requests being recorded and ad-hoc queries waiting for a slot, by id: the person each counts
    * against until it is stored (a run) or starts (a query).
    */
-  private readonly submitting = new Map<string, string>();
+  private readonly submitting = new Map<string, { person: string; pending: boolean }>();
 
   constructor(
     runsDir: string,
@@ -169,7 +178,7 @@ export class RunManager {
     const id = randomUUID();
     let leave: () => void;
     try {
-      leave = this.reserve(id, caller);
+      leave = this.reserve(id, caller, this.hooks.awaitsApproval?.(runbook) ?? false);
     } catch (refused) {
       await this.auditor.record(caller, "run.request", runbook.meta.id, {
         params: req.params,
@@ -192,31 +201,43 @@ export class RunManager {
    * `too-many-queued` when the person already has MAX_QUEUED_PER_CALLER runs and queries waiting.
    * Synchronous, so requests sent together cannot all pass the count.
    */
-  reserve(id: string, caller: Caller): () => void {
+  reserve(id: string, caller: Caller, pending = false): () => void {
     const person = personOf(caller.user);
-    if (this.queuedBy(person) >= MAX_QUEUED_PER_CALLER) {
+    if (pending && this.pendingBy(person) >= MAX_PENDING_PER_CALLER) {
+      throw new HttpError(
+        429,
+        `you already have ${MAX_PENDING_PER_CALLER} runs waiting for approval: request more once some are decided (or cancel some)`,
+        { code: "too-many-pending", limit: MAX_PENDING_PER_CALLER },
+      );
+    }
+    if (!pending && this.queuedBy(person) >= MAX_QUEUED_PER_CALLER) {
       throw new HttpError(
         429,
         `you already have ${MAX_QUEUED_PER_CALLER} runs and queries waiting in the queue: send more once some have started (or cancel some)`,
         { code: "too-many-queued", limit: MAX_QUEUED_PER_CALLER },
       );
     }
-    this.submitting.set(id, person);
+    this.submitting.set(id, { person, pending });
     return () => {
       this.submitting.delete(id);
     };
   }
 
-  /** The person's runs waiting in the queue, their requests being recorded and queries waiting. */
+  /** The person's runs and queries waiting in the queue, and their run requests being recorded. */
   private queuedBy(person: string): number {
+    return this.count(person, false, (rec) => rec.status === "queued");
+  }
+
+  /** The person's runs waiting for approval, and their requests for one being recorded. */
+  private pendingBy(person: string): number {
+    return this.count(person, true, (rec) => rec.status === "pending-approval");
+  }
+
+  private count(person: string, pending: boolean, stored: (rec: RunRecord) => boolean): number {
     let n = 0;
-    for (const p of this.submitting.values()) if (p === person) n++;
+    for (const s of this.submitting.values()) if (s.person === person && s.pending === pending) n++;
     for (const rec of this.store.values()) {
-      if (
-        rec.status === "queued" &&
-        !this.submitting.has(rec.id) &&
-        personOf(rec.requester.user) === person
-      )
+      if (stored(rec) && !this.submitting.has(rec.id) && personOf(rec.requester.user) === person)
         n++;
     }
     return n;
