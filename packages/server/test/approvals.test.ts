@@ -154,7 +154,10 @@ describe("approvals", () => {
       "run.approve",
       "run.start",
       "run.end",
+      // Approving again, refused: audited as every refusal is.
+      "access.refused",
     ]);
+    expect(trail.at(-1)!.details).toMatchObject({ action: "approve", reason: "not-pending" });
     expect(trail.slice(1, 6).map((e) => (e.details as { action?: string }).action)).toEqual([
       "approve",
       "approve",
@@ -366,7 +369,8 @@ describe("a cancel and an approval sent together", () => {
       const audited = (await t.audit())
         .filter((e) => (e.details as { run?: string }).run === id)
         .map((e) => e.action);
-      expect(audited).toEqual(["run.request", "run.cancel"]);
+      // The approval's refusal for the run's state is audited, after the cancel.
+      expect(audited).toEqual(["run.request", "run.cancel", "access.refused"]);
     }
   });
 

@@ -105,7 +105,7 @@ export class Approvals {
   ): Promise<void> {
     return this.runs.exclusive(rec.id, async () => {
       if (rec.status === "pending-approval") await this.expireNow(rec);
-      this.checkPending(rec);
+      await this.refuseUnlessPending(caller, rec, verdict);
       const facts = this.catalog.get(rec.runbook)!.facts;
       const check = canApprove(
         this.cfg,
@@ -138,6 +138,20 @@ export class Approvals {
       if (verdict === "approve") await this.runs.enqueue(rec);
       else await this.runs.finish(rec, "denied");
     });
+  }
+
+  /**
+   * `checkPending`, with a refusal audited first (`access.refused`, the reason its code): a
+   * decision on a run that no longer waits is a refusal like any other (spec §9).
+   */
+  private async refuseUnlessPending(caller: Caller, rec: RunRecord, verdict: Verdict) {
+    if (rec.status === "pending-approval") return;
+    await this.auditor.record(caller, "access.refused", rec.runbook, {
+      action: verdict,
+      run: rec.id,
+      reason: rec.status === "expired" ? "expired" : "not-pending",
+    });
+    this.checkPending(rec);
   }
 
   /** 410 `expired` or 409 `not-pending` unless the run still waits for approval. */

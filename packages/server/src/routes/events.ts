@@ -111,6 +111,28 @@ function stepEndFor(
   };
 }
 
+/**
+ * Counts the caller's new stream (one person whatever the case of their address, through any of
+ * their tokens); past the limit, 429, audited as every refusal is (spec §9).
+ */
+async function openCounted(
+  ctx: ServerContext,
+  counted: StreamCount,
+  caller: Caller,
+  rec: RunRecord,
+): Promise<() => void> {
+  try {
+    return counted.open(caller.user.toLowerCase());
+  } catch (e) {
+    await ctx.auditor.record(caller, "access.refused", rec.runbook, {
+      action: "view",
+      run: rec.id,
+      reason: "too-many-streams",
+    });
+    throw e;
+  }
+}
+
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
@@ -127,8 +149,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
     );
-    // One person whatever the case of their address (samePerson), through any of their tokens.
-    const release = counted.open(caller.user.toLowerCase());
+    const release = await openCounted(ctx, counted, caller, rec);
     reply.hijack();
     const res = reply.raw;
     // A hijacked answer skips the onSend hook: the security headers are written here.

@@ -366,7 +366,15 @@ export class RunManager {
    */
   async cancel(caller: Caller, rec: RunRecord): Promise<void> {
     await this.exclusive(rec.id, async () => {
-      if (!isActive(rec.status)) throw endedError(rec);
+      if (!isActive(rec.status)) {
+        // A refused cancel is audited as every refusal is (spec §9).
+        await this.auditor.record(caller, "access.refused", rec.runbook, {
+          action: "cancel",
+          run: rec.id,
+          reason: "ended",
+        });
+        throw endedError(rec);
+      }
       await this.auditor.record(caller, "run.cancel", rec.runbook, {
         run: rec.id,
         was: rec.status,
