@@ -14,6 +14,7 @@ import { SECURITY_HEADERS } from "../headers.ts";
 import { HttpError } from "../http-error.ts";
 import { FINAL_EVENT } from "../runs/events.ts";
 import type { RunEvent, RunRecord } from "../runs/record.ts";
+import { paramViewFor } from "./run-params.ts";
 import { viewableRun } from "./runs.ts";
 
 /** How often an open stream asks whether its caller's credentials still hold. */
@@ -145,6 +146,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
     const stepEnd = stepEndFor(ctx, caller, rec.runbook, await queriesAsRun(ctx, rec));
+    const view = paramViewFor(ctx, caller, rec);
     const after = resumeAfter(
       req.headers["last-event-id"],
       (req.query as { lastEventId?: unknown }).lastEventId,
@@ -185,7 +187,12 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!res.writableEnded) res.end();
     };
     const send = (ev: RunEvent) => {
-      const data = ev.event === "step-end" ? stepEnd(ev.data) : ev.data;
+      const data =
+        ev.event === "step-end"
+          ? stepEnd(ev.data)
+          : ev.event === "run-start"
+            ? { ...ev.data, params: view.params(ev.data.params) }
+            : ev.data;
       res.write(
         `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
       );

@@ -13,6 +13,7 @@ import {
   requestedRunbook,
 } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
+import { paramViewFor } from "./run-params.ts";
 
 const MAX_LIST = 500;
 
@@ -44,10 +45,13 @@ export async function viewableRun(
   return rec;
 }
 
-/** A record as the API shows it: without its event log (that is `/events`). */
-function summary(rec: RunRecord) {
+/**
+ * A record as the API shows it to `caller`: without its event log (that is `/events`), its
+ * parameters as the caller may see them (run-params.ts).
+ */
+function summary(ctx: ServerContext, caller: Caller, rec: RunRecord) {
   const { events: _events, ...rest } = rec;
-  return rest;
+  return { ...rest, params: paramViewFor(ctx, caller, rec).params(rec.params) };
 }
 
 /**
@@ -82,12 +86,15 @@ async function reportOf(
           },
     };
   }
+  const view = paramViewFor(ctx, caller, rec);
   return {
     result: {
       ...report,
-      steps: report.steps.map(
-        (s) => ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s,
-      ),
+      params: view.params(report.params) as RunReport["params"],
+      steps: report.steps.map((s) => {
+        const masked = ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s;
+        return { ...masked, query: view.query(masked.query, report.params) as string };
+      }),
     },
   };
 }
@@ -181,7 +188,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (q.mine === "true" && !samePerson(rec.requester, caller)) continue;
       const entry = ctx.catalog.get(rec.runbook);
       if (entry === undefined || !ctx.guard.can(caller, "view", entry.facts)) continue;
-      out.push(summary(rec));
+      out.push(summary(ctx, caller, rec));
     }
     return out;
   });
@@ -190,7 +197,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
     // A report that cannot be read leaves the run's answer whole, with `resultUnavailable`.
-    return { ...summary(rec), ...(await reportOf(ctx, caller, rec)) };
+    return { ...summary(ctx, caller, rec), ...(await reportOf(ctx, caller, rec)) };
   });
 
   app.post("/api/runs/:id/cancel", async (req, reply) => {

@@ -1,0 +1,85 @@
+/**
+ * Another person's run parameters, for a caller whom masking covers (red-team, 2026-12-07). An
+ * investigation's parameters are the values its rows are about (an address, an ARN, an account),
+ * which masking hides in the rows; sent as requested in `params`, the report's `params`, the
+ * `run-start` event and the query as run, they gave those values away. Which column a parameter
+ * is compared with is not known, so every text parameter (string, arn, account_id) of a run the
+ * caller did not request is `[redacted]` for them; numbers, booleans, instants and durations are
+ * kept. The requester sent the values, and callers without masking see them all.
+ */
+import { type Caller, maskPlan, REDACTED, samePerson } from "@run-md/access";
+import {
+  insightsRegexLiteral,
+  insightsStringLiteral,
+  type ParamType,
+  sqlStringLiteral,
+} from "@run-md/core";
+import type { ServerContext } from "../context.ts";
+import type { RunRecord } from "../runs/record.ts";
+
+const TEXT_TYPES: readonly ParamType[] = ["string", "arn", "account_id"];
+
+/** What a caller sees of a run's parameter values. */
+export interface ParamView {
+  params(values: unknown): unknown;
+  query(text: unknown, values: unknown): unknown;
+}
+
+const SHOWN: ParamView = { params: (v) => v, query: (q) => q };
+
+/** The view of `rec`'s parameters for `caller`: as they are, or with text values redacted. */
+export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord): ParamView {
+  if (samePerson(rec.requester, caller) || maskPlan(ctx.guard.access, caller).size === 0)
+    return SHOWN;
+  const decls = ctx.catalog.get(rec.runbook)?.runbook.meta.params ?? {};
+  const hidden = new Set(
+    Object.values(decls)
+      .filter((d) => TEXT_TYPES.includes(d.type))
+      .map((d) => d.name),
+  );
+  // A runbook no longer served: its declarations are not known, so every text value is hidden.
+  const hides = (name: string) => hidden.has(name) || !Object.hasOwn(decls, name);
+  const textValues = (values: unknown): string[] =>
+    isObject(values)
+      ? Object.entries(values).flatMap(([k, v]) => (hides(k) && typeof v === "string" ? [v] : []))
+      : [];
+  return {
+    params: (values) =>
+      isObject(values)
+        ? Object.fromEntries(
+            Object.entries(values).map(([k, v]) => [
+              k,
+              hides(k) && typeof v === "string" ? REDACTED : v,
+            ]),
+          )
+        : values,
+    // The query as the engine ran it holds a value as a literal where the engine cannot bind it
+    // (Logs Insights): each value's literal, in either dialect's quoting, is redacted.
+    query: (text, values) => {
+      if (typeof text !== "string") return text;
+      let out = text;
+      for (const v of textValues(values)) {
+        if (v === "") continue;
+        out = out
+          .replaceAll(sqlStringLiteral(v), sqlStringLiteral(REDACTED))
+          .replaceAll(insightsStringLiteral(v), insightsStringLiteral(REDACTED));
+        // A Logs Insights `like {{name}}`: the value as a regular expression literal.
+        const regex = asRegexLiteral(v);
+        if (regex !== undefined) out = out.replaceAll(regex, "/\\[redacted\\]/");
+      }
+      return out;
+    },
+  };
+}
+
+function asRegexLiteral(v: string): string | undefined {
+  try {
+    return insightsRegexLiteral("value", v);
+  } catch {
+    return undefined; // a value no regular expression literal holds was never written as one
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
