@@ -23,6 +23,7 @@ import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts"
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
+import { selectorNearMisses } from "./selectors.ts";
 import { clipped, HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
@@ -178,6 +179,7 @@ async function openContext(
   const { config } = opts;
   const auditor = new Auditor(audit, { warn });
   const catalog = await Catalog.load(opts.runbooks, warn, opts.queryProblems);
+  for (const w of selectorNearMisses(opts.access, catalog)) warn(w);
   const gov = await Governance.open(
     { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
     opts.governance,
