@@ -388,6 +388,10 @@ export const ERROR_CODES = {
     "The run would pass its group's daily scan budget",
     "Lower max_scan= or narrow the window, or wait for the next UTC day (access.budgets, docs/serve.md).",
   ),
+  "token-revoked": access(
+    "The token that asked for the run was revoked before it started",
+    "The run did not start: ask again with a token that stands, or as yourself (run-md token list).",
+  ),
   "budget-reached": access(
     "The group's daily scan budget was reached while the run was scanning",
     "The budget starts again at midnight UTC; the run's steps after the stop did not run.",

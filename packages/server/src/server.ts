@@ -23,12 +23,12 @@ import { type RowsHook, refuseUnsigned, type ServerContext } from "./context.ts"
 import { Governance, type GovernanceOptions } from "./governance/index.ts";
 import { Guard } from "./guard.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
-import { selectorNearMisses } from "./selectors.ts";
 import { clipped, HttpError } from "./http-error.ts";
 import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { RefusalAudit, type RefusalLimits } from "./identity/refusals.ts";
 import { SessionStore } from "./identity/sessions.ts";
+import { tokenStands } from "./identity/token-stands.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -38,6 +38,7 @@ import { queryRoutes } from "./routes/query.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { siteRoutes } from "./routes/site.ts";
 import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
+import { selectorNearMisses } from "./selectors.ts";
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -184,9 +185,14 @@ async function openContext(
     { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
     opts.governance,
   );
+  const tokens = new TokenStore(config.tokens);
+  const hooks = { ...gov.hooks, ...opts.hooks };
   const runs = new RunManager(config.runsDir, config.concurrency, opts.run, auditor, {
-    ...gov.hooks,
-    ...opts.hooks,
+    ...hooks,
+    beforeStart: async (rec) => {
+      await tokenStands(tokens, rec);
+      await hooks.beforeStart?.(rec);
+    },
   });
   gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);
@@ -196,14 +202,7 @@ async function openContext(
     catalog,
     guard: new Guard(opts.access, auditor, catalog),
     auditor,
-    identifier: new Identifier(
-      config.auth,
-      new TokenStore(config.tokens),
-      sessions,
-      refusals,
-      config.publicUrl,
-      warn,
-    ),
+    identifier: new Identifier(config.auth, tokens, sessions, refusals, config.publicUrl, warn),
     refusals,
     sessions,
     runs,

@@ -53,6 +53,8 @@ const t = fixtureServer(() => ({
     robot: { groups: ["leads"] },
     carol: { groups: ["readers"], user: "carol@example.com" },
     dave: { groups: ["readers"], user: "dave@example.com" },
+    // Revoked while its run waits for approval.
+    eve: { groups: ["oncall"], user: "eve@example.com" },
   },
   governance: {
     now: () => new Date(Date.now() + offsetMs),
@@ -459,6 +461,27 @@ describe("a live stream of a run waiting for approval", () => {
       actor: "dave@example.com",
       details: { reason: "token revoked", stream: id },
     });
+  });
+});
+
+describe("a run asked for with a token revoked before it starts", () => {
+  // A red-team pass: a leaked token's run waiting for approval ran once approved, after the
+  // token's revocation.
+  it("does not run once approved: it ends errored, saying the token was revoked", async () => {
+    const { id } = await request(t.tokens.eve!);
+    await t.tokenStore.revoke("eve");
+    const ok = await call(`${t.url}/api/runs/${id}/approve`, {
+      token: t.tokens.bob!,
+      body: { comment: "fine" },
+    });
+    expect(ok.status).toBe(200);
+    const run = await waitForEnd(t, id, t.tokens.bob!);
+    expect(run.status).toBe("errored");
+    expect(run.result.error).toMatchObject({ code: "token-revoked" });
+    expect(run.result.error.message).toMatch(
+      /^the token eve that asked for this run was revoked \(.+\) before the run started: it did not run$/,
+    );
+    expect(run.result.steps.every((s: { rows?: unknown[] }) => s.rows === undefined)).toBe(true);
   });
 });
 

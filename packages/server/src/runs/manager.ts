@@ -253,7 +253,12 @@ export class RunManager {
     const rec: RunRecord = {
       id,
       runbook: runbook.meta.id,
-      requester: { user: caller.user, groups: caller.groups, via: caller.via },
+      requester: {
+        user: caller.user,
+        groups: caller.groups,
+        via: caller.via,
+        ...(caller.token === undefined ? {} : { token: caller.token }),
+      },
       requestedAt: new Date().toISOString(),
       status: "queued",
       params: req.params,

@@ -70,7 +70,8 @@ export interface RunEvent {
 export interface RunRecord {
   id: string;
   runbook: string;
-  requester: { user: string; groups: string[]; via: string };
+  /** Who asked; `token`: the name of the token they asked with. */
+  requester: { user: string; groups: string[]; via: string; token?: string };
   requestedAt: string;
   startedAt?: string;
   endedAt?: string;
