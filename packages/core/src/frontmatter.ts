@@ -41,6 +41,7 @@ import {
   warnUnmappedRequired,
 } from "./triggers-frontmatter.ts";
 import { parseDuration } from "./units.ts";
+import { windowLengthProblem } from "./window.ts";
 
 export const FRONT_MATTER_KEYS = [
   "title",
@@ -462,7 +463,12 @@ function readWindow({ value, where, meta, doc }: Field): void {
       RULES.invalidValue,
       `invalid window "${value.value}": expected a duration such as 24h, 7d or 30d`,
     );
-  } else meta.window = value.value.trim();
+  } else {
+    const problem = windowLengthProblem(value.value);
+    if (problem !== undefined) {
+      doc.at(where, RULES.invalidValue, `invalid window "${value.value}": ${problem}`);
+    } else meta.window = value.value.trim();
+  }
 }
 
 function readTags({ value, where, meta, doc }: Field): void {

@@ -8,6 +8,7 @@ import { didYouMean } from "./diagnostics.ts";
 import { engineInfo, engineNames } from "./engine-registry.ts";
 import type { Dialect, StepAttributes } from "./model.ts";
 import { parseBytes, parseDuration, parseTimeout } from "./units.ts";
+import { windowLengthProblem } from "./window.ts";
 
 export interface InfoWord {
   /** The word as written (for `key=value`, the whole pair). */
@@ -331,7 +332,10 @@ const ATTRIBUTE_READERS: Record<(typeof STEP_ATTRIBUTES)[number], AttributeReade
   },
   window(r, a) {
     const ms = parsedValue(r, a, parseDuration, "a duration such as 24h, 7d or 30d");
-    if (ms !== undefined) r.attributes.window = a.value;
+    const length = ms === undefined ? undefined : windowLengthProblem(a.value);
+    if (length !== undefined) {
+      problem(r, a.valueOffset, "invalid-attribute", `invalid window "${a.value}": ${length}`);
+    } else if (ms !== undefined) r.attributes.window = a.value;
   },
   max_scan(r, a) {
     const bytes = parsedValue(r, a, parseBytes, "a size such as 500MB, 10GB or 1TB");

@@ -125,6 +125,25 @@ export function resolveWindow(
  */
 const MAX_WINDOW_MS = 36_525 * 86_400_000;
 
+/**
+ * Why a runbook's own window length (`window:`, a step's `window=`) is one every run refuses, if
+ * it is: over 100 years (`tooLong`), or under a second, which holds no whole second when it ends
+ * at one, as a run's end does (`500ms` is most often `500m` mistyped). `check` says it at its
+ * place; the run said it only when it reached the step, after the steps above it had run.
+ */
+export function windowLengthProblem(text: string): string | undefined {
+  const ms = parseDuration(text);
+  if (ms === undefined) return undefined;
+  if (ms > MAX_WINDOW_MS) {
+    return "longer than 100 years (CloudTrail began in 2013, and every run refuses it)";
+  }
+  if (ms < 1000) {
+    const meant = /^(.*\d)ms$/.exec(text.trim())?.[1];
+    return `shorter than a second, it holds no whole second of CloudTrail's event times${meant === undefined ? "" : ` (did you mean ${meant}m?)`}`;
+  }
+  return undefined;
+}
+
 function tooLong(what: string, field: string): RunMdError {
   return new RunMdError("bad-window", `${what} is longer than 100 years`, {
     hint: "Give a shorter window: CloudTrail began in 2013, and no log it wrote is that old.",

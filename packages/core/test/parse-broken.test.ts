@@ -422,6 +422,36 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     "yaml-syntax",
     "invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]",
   ],
+  // A window every run refuses (bad-window) is refused by check too, at its place: a step's
+  // was refused only when the run reached it, after the steps above it had run.
+  [
+    "window-too-long.md",
+    4,
+    9,
+    "invalid-value",
+    'invalid window "40000d": longer than 100 years (CloudTrail began in 2013, and every run refuses it)',
+  ],
+  [
+    "step-window-too-long.md",
+    10,
+    24,
+    "invalid-attribute",
+    'invalid window "40000d": longer than 100 years (CloudTrail began in 2013, and every run refuses it)',
+  ],
+  [
+    "window-under-a-second.md",
+    4,
+    9,
+    "invalid-value",
+    'invalid window "999ms": shorter than a second, it holds no whole second of CloudTrail\'s event times (did you mean 999m?)',
+  ],
+  [
+    "step-window-under-a-second.md",
+    10,
+    24,
+    "invalid-attribute",
+    'invalid window "500ms": shorter than a second, it holds no whole second of CloudTrail\'s event times (did you mean 500m?)',
+  ],
 ];
 
 describe("broken runbooks", () => {
