@@ -6,8 +6,9 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { validatePattern } from "./event-pattern.ts";
 import type { ParamDecl, Position, Trigger } from "./model.ts";
-import { parseJsonPath } from "./triggers.ts";
+import { DEFAULT_TRIGGER_WINDOW, parseJsonPath } from "./triggers.ts";
 import { parseDuration } from "./units.ts";
+import { MAX_WINDOW_MS } from "./window.ts";
 
 export const TRIGGER_KEYS = ["pattern", "params", "window"] as const;
 export const TRIGGER_WINDOW_KEYS = ["before", "after"] as const;
@@ -158,6 +159,17 @@ function readWindow(node: Node | null, keyNode: unknown, trigger: Trigger, at: A
     }
   }
   trigger.window = window;
+  // Every run such a trigger starts is refused (bad-window), naming --from and --to.
+  const before = window.before ?? DEFAULT_TRIGGER_WINDOW.before;
+  const after = window.after ?? DEFAULT_TRIGGER_WINDOW.after;
+  if (ok && parseDuration(before)! + parseDuration(after)! > MAX_WINDOW_MS) {
+    at(
+      node,
+      RULES.invalidValue,
+      `a trigger's window (${before} before, ${after} after) is longer than 100 years (CloudTrail began in 2013, and every run it starts refuses it)`,
+    );
+    ok = false;
+  }
   return ok;
 }
 

@@ -123,7 +123,7 @@ export function resolveWindow(
  * window's days (partitions, store days, delivery folders): a window from year 1 to 9999 ran
  * for good on the local store (red-team).
  */
-const MAX_WINDOW_MS = 36_525 * 86_400_000;
+export const MAX_WINDOW_MS = 36_525 * 86_400_000;
 
 /**
  * Why a runbook's own window length (`window:`, a step's `window=`) is one every run refuses, if

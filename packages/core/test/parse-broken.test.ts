@@ -439,6 +439,13 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     'invalid window "40000d": longer than 100 years (CloudTrail began in 2013, and every run refuses it)',
   ],
   [
+    "trigger-window-too-long.md",
+    11,
+    13,
+    "invalid-value",
+    "a trigger's window (36520d before, 6d after) is longer than 100 years (CloudTrail began in 2013, and every run it starts refuses it)",
+  ],
+  [
     "window-under-a-second.md",
     4,
     9,

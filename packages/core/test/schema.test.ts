@@ -37,6 +37,7 @@ const PARSER_ONLY = new Set([
   // A window's length: at least a second, at most 100 years (a duration's pattern cannot say).
   "window-too-long.md",
   "window-under-a-second.md",
+  "trigger-window-too-long.md",
 ]);
 
 interface Verdicts {
