@@ -561,6 +561,9 @@ export async function runRunbook(
   );
   assertEngineChoice(options.engine);
   const steps = stepsToRun(runbook, options.step);
+  // Each step's own window too, before any query: one the run's end cannot give (a start before
+  // the year 1) stopped the run at that step, after the steps above it had run.
+  for (const step of steps) stepWindow(window, step.attributes.window);
   await regexValuesRefused(runbook, steps, params, options, effects);
   const reporter = effects.reporter;
   reporter?.onRunStart?.({ runbook, window, params: plainParams });

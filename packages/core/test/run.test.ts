@@ -644,6 +644,33 @@ describe("a window that ends after the run", () => {
   });
 });
 
+describe("a step's own window that the run's end cannot give", () => {
+  it("stops the run before any query, not at that step after the steps above it ran", async () => {
+    const source = `---
+title: Step windows
+id: sw
+---
+
+\`\`\`sql a
+SELECT 1
+\`\`\`
+
+\`\`\`sql b window=36500d
+SELECT 1
+\`\`\`
+`;
+    const e = engines({ a: { rows: [[1]] }, b: { rows: [[1]] } });
+    // 36500 days before the year 99 is before the year 1, which no engine can read.
+    const to = { window: { to: "0099-01-01T00:00:00Z" }, cliParams: {} };
+    const run = runRunbook(runbook(source), opts(to), e);
+    await expect(run).rejects.toMatchObject({
+      code: "bad-window",
+      message: 'step window "36500d" starts before the year 1',
+    });
+    expect(Object.values(e.made).flatMap((engine) => engine.requests)).toEqual([]);
+  });
+});
+
 describe("a job's RUN_MD_WINDOW_START", () => {
   const source = `---
 title: Job windows
