@@ -15,6 +15,7 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
 import { chartDiagnostics } from "../chart-check.ts";
+import { expectColumnDiagnostics } from "../expect-column-check.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { configParamProblems } from "../config-params.ts";
 import { errorJson } from "../output/stop-json.ts";
@@ -207,6 +208,7 @@ async function fileDiagnostics(
   if (runbook && steps.length === 0) diagnostics.push(noSteps(path));
   if (runbook) withConfiguredParams(diagnostics, runbook, config, path);
   diagnostics.push(...(await chartDiagnostics(path, steps)));
+  diagnostics.push(...(await expectColumnDiagnostics(path, steps)));
   diagnostics.push(
     ...(await lintQueries(path, steps, {
       tables: tableConfig(config),
