@@ -24,6 +24,8 @@ export const RULES = {
   duplicateStepId: "duplicate-step-id",
   nestedStep: "nested-step",
   unclosedFence: "unclosed-fence",
+  /** A ``` step or expect line whose info string holds a backtick: text, not a fence. */
+  invalidFence: "invalid-fence",
   emptyQuery: "empty-query",
   expectWithoutStep: "expect-without-step",
   /** A documentation block whose language looks like a step's (`sq1`, `SQL-athena`). */

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import leven from "leven";
-import type { Code, Heading, Html, Root, RootContent } from "mdast";
+import type { Code, Heading, Html, Paragraph, Root, RootContent } from "mdast";
 import { toString as mdastToString } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
@@ -233,6 +233,29 @@ function checkFences(tree: Root, ctx: ParseContext): void {
     }
   });
   visit(tree, "html", (node) => stepInHtml(node, ctx));
+  visit(tree, "paragraph", (node) => backtickInInfo(node, ctx));
+}
+
+/**
+ * A line of a paragraph that looks like a ``` step or expect fence but whose info string holds a
+ * backtick (```` ```sql lost `note` ````): CommonMark takes no such line as a fence, so it is
+ * text, the next ``` line opens a block instead, and the step never runs (review: check warned
+ * at that next line only, and the run passed without the step).
+ */
+function backtickInInfo(node: Paragraph, ctx: ParseContext): void {
+  const { start, end } = node.position!;
+  for (let line = start.line; line <= end.line; line++) {
+    const text = ctx.lines[line - 1] ?? "";
+    const opening = runnableOpening(text);
+    if (opening === undefined || opening.fence[0] !== "`") continue;
+    if (!text.slice(text.indexOf(opening.fence) + opening.fence.length).includes("`")) continue;
+    ctx.sink.error(
+      RULES.invalidFence,
+      line,
+      text.indexOf("`") + 1,
+      `this line opens no ${opening.lang} block: the info string of a \`\`\` fence may not hold a backtick, so Markdown reads the line as text and the block never runs; remove the backtick, or fence the block with ~~~`,
+    );
+  }
 }
 
 /** A line's opening fence and language when it opens a step or an expect block. */

@@ -287,6 +287,42 @@ describe("placement of steps and expect blocks", () => {
     expect(runbook!.steps.map((s) => s.id)).toEqual(["top-2", "top"]);
   });
 
+  it("refuses a ``` step or expect line whose info string holds a backtick: it is text, and the step never ran", () => {
+    const source = [
+      "---", //                                                   1
+      "title: T", //                                              2
+      "---", //                                                   3
+      "", //                                                      4
+      "## Lost", //                                               5
+      "```sql lost `note`", //                                    6  text, not a fence
+      "SELECT count(*) AS n FROM cloudtrail_logs", //             7
+      "```", //                                                   8  opens a block ...
+      "", //                                                      9
+      "```expect", //                                             10 ... that swallows this
+      "rows == 5", //                                             11
+      "```", //                                                   12 ... and closes here
+      "", //                                                      13
+      "~~~text `a tilde fence may`", //                           14 a fence
+      "SELECT 1", //                                              15
+      "~~~", //                                                   16
+      "", //                                                      17
+      "```text `shown`", //                                       18 documentation either way
+      "", //                                                      19
+      "Prose right above", //                                     20
+      "```expect `x`", //                                         21 text in the paragraph
+      "", //                                                      22
+    ].join("\n");
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    const message = (lang: string) =>
+      `this line opens no ${lang} block: the info string of a \`\`\` fence may not hold a backtick, so Markdown reads the line as text and the block never runs; remove the backtick, or fence the block with ~~~`;
+    expect(
+      diagnostics
+        .filter((d) => d.severity === "error")
+        .map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`),
+    ).toEqual([`6:1 invalid-fence ${message("sql")}`, `21:1 invalid-fence ${message("expect")}`]);
+    expect(runbook).toBeUndefined();
+  });
+
   it("points parameter references at their column in an indented fence", () => {
     const source = "---\ntitle: T\n---\n\n  ```sql\n  SELECT {{start}},\n    {{end}}\n  ```\n";
     const { runbook } = parseRunbook(source, "x.md");
