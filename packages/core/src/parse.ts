@@ -347,7 +347,9 @@ function stepLanguageMeant(lang: string): string | undefined {
   return (
     names.find((n) => words.includes(n)) ??
     names.find((n) => n.length > 3 && leven(lang, n) === 1) ??
-    (lang.length === 3 && leven(lang, "sql") === 1 ? "sql" : undefined)
+    (lang.length === 3 && leven(lang, "sql") === 1 ? "sql" : undefined) ??
+    // A letter of sql typed twice (sqll, ssql): no language of its own, unlike psql or tsql.
+    (/^s+q+l+$/.test(lang) && lang.length === 4 ? "sql" : undefined)
   );
 }
 

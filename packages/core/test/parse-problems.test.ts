@@ -123,6 +123,10 @@ describe("placement of steps and expect blocks", () => {
       ["athena-sql", "sql"],
       ["insight", "insights"],
       ["logs-insight", "logs-insights"],
+      // A letter typed twice (review: sqll was documentation without a word, sq1 was not).
+      ["sqll", "sql"],
+      ["ssql", "sql"],
+      ["Sqql", "sql"],
     ];
     for (const [lang, meant] of cases) {
       const { runbook, diagnostics } = parseRunbook(block(lang), "x.md");
@@ -140,6 +144,9 @@ describe("placement of steps and expect blocks", () => {
     // So are query languages one letter from sql: a KQL or Splunk version shown beside a step.
     for (const lang of [
       "mysql",
+      "psql",
+      "tsql",
+      "sqlx",
       "postgresql",
       "sqlite",
       "bash",
