@@ -7,7 +7,7 @@
 import { sqlCommentEnd } from "@run-md/core";
 import type { SqlProblem } from "./problem.ts";
 import { resolveQuery } from "./resolve.ts";
-import { maskParams, type ParamTypes, parseTrino } from "./syntax.ts";
+import { type MaskedRef, maskParams, type ParamTypes, parseTrino } from "./syntax.ts";
 import type { TableResolver } from "./tables.ts";
 
 /**
@@ -31,7 +31,7 @@ export function analyzeSql(
     const parsed = parseTrino(masked.text);
     problems =
       parsed.problems.length > 0
-        ? parsed.problems
+        ? parsed.problems.map((p) => atReference(p, query, masked.refs))
         : resolveQuery(
             parsed.tree,
             tables,
@@ -45,6 +45,28 @@ export function analyzeSql(
     return [tooDeep()];
   }
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A syntax error at a masked parameter reference, in the author's terms: the grammar read the
+ * `?` (or the typed literal) that stands for `{{name}}`, and said so (`syntax error at "?"`).
+ */
+function atReference(
+  problem: SqlProblem,
+  query: string,
+  refs: ReadonlyMap<number, MaskedRef>,
+): SqlProblem {
+  if (!problem.syntax || !problem.message.startsWith("syntax error at ")) return problem;
+  // The problem's place as a code point offset, as the references are keyed.
+  let offset = problem.column - 1;
+  for (const line of query.split("\n").slice(0, problem.line - 1)) offset += [...line].length + 1;
+  const ref = refs.get(offset);
+  if (ref === undefined) return problem;
+  const written = [...query].slice(offset, offset + ref.length).join("");
+  return {
+    ...problem,
+    message: `syntax error at ${written}: a parameter stands for one value, and a value is not valid at this position`,
+  };
 }
 
 /**

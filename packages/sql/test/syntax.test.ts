@@ -210,3 +210,40 @@ describe("ORDER BY may name the column a select item's field gives", () => {
     expect(typo).toMatchObject({ rule: "sql-column", line: 1, column: 55 });
   });
 });
+
+/*
+ * A parameter reference is masked before Trino's grammar reads the query (a `?`, or a literal of
+ * its declared type): a syntax error at one said `syntax error at "?"`, a character the author
+ * never wrote (review).
+ */
+describe("a syntax error at a parameter names the parameter as written", () => {
+  it.each([
+    ["SELECT count(*) AS n FROM cloudtrail_logs WHERE eventname = {{p}}{{p}}", {}, 1, 66, "{{p}}"],
+    ["SELECT {{ p }} {{ p }} FROM cloudtrail_logs", {}, 1, 16, "{{ p }}"],
+    [
+      "SELECT count(*) AS n FROM cloudtrail_logs LIMIT {{n}} {{n}}",
+      { n: { type: "integer" as const } },
+      1,
+      55,
+      "{{n}}",
+    ],
+    [
+      "SELECT count(*) AS n FROM cloudtrail_logs\nWHERE 'é' = '😀' AND eventname = {{p}} {{start}}",
+      {},
+      2,
+      39,
+      "{{start}}",
+    ],
+  ])("%s", async (sql, params, line, column, ref) => {
+    expect(await checkSql(sql, { params })).toEqual([
+      {
+        line,
+        column,
+        severity: "error",
+        rule: "sql-syntax",
+        message: `syntax error at ${ref}: a parameter stands for one value, and a value is not valid at this position`,
+        syntax: true,
+      },
+    ]);
+  });
+});
