@@ -7,6 +7,7 @@
 import matter from "gray-matter";
 import {
   type Document,
+  isCollection,
   isMap,
   isScalar,
   isSeq,
@@ -276,6 +277,41 @@ interface FrontMatterDoc {
 }
 
 /**
+ * The quote, `[` or `{` whose value YAML read on to `end` without finding its closing character:
+ * YAML names the place where it gave up (the end of the front matter, for a quote), while the
+ * mistake is at the opening (review: `title: "Unclosed` was reported four lines below it).
+ */
+function unclosedOpener(
+  document: Document.Parsed,
+  end: number,
+  yaml: string,
+): { offset: number; char: string } | undefined {
+  let found: { offset: number; char: string } | undefined;
+  visit(document, {
+    Node(_key, node) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (found !== undefined || range === undefined || range[1] !== end) return;
+      const char = yaml[range[0]];
+      const quoted =
+        isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE");
+      const flow = isCollection(node) && node.flow === true;
+      if ((quoted && (char === '"' || char === "'")) || (flow && (char === "[" || char === "{"))) {
+        const closing = { '"': '"', "'": "'", "[": "]", "{": "}" }[char]!;
+        if (
+          !yaml
+            .slice(range[0] + 1, range[1])
+            .trimEnd()
+            .endsWith(closing)
+        ) {
+          found = { offset: range[0], char };
+        }
+      }
+    },
+  });
+  return found;
+}
+
+/**
  * Splits and parses the front matter; undefined (after a diagnostic) when there is none to read:
  * missing, not YAML, not closed, or not valid YAML.
  */
@@ -306,11 +342,17 @@ function openFrontMatter(
     // One error a line: a YAML mistake often makes the parser report the same spot twice.
     const seenLines = new Set<number>();
     for (const error of document.errors) {
-      const p = error.linePos?.[0] ?? { line: 1, col: 1 };
+      const found = error.linePos?.[0] ?? { line: 1, col: 1 };
+      const opener = unclosedOpener(document, error.pos[0], split.yaml);
+      const p = opener === undefined ? found : lineCounter.linePos(opener.offset);
       if (seenLines.has(p.line)) continue;
       seenLines.add(p.line);
       const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      sink.error(RULES.yamlSyntax, p.line, p.col, `invalid YAML: ${lowerFirst(message)}`);
+      const where =
+        opener === undefined
+          ? ""
+          : `: the ${opener.char} here is not closed (YAML read on to line ${found.line}, column ${found.col})`;
+      sink.error(RULES.yamlSyntax, p.line, p.col, `invalid YAML: ${lowerFirst(message)}${where}`);
     }
     return undefined;
   }

@@ -415,12 +415,20 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     "YAML aliases (*d) are not read in front matter: write the value out where it is used",
   ],
   ["yaml-duplicate-key.md", 4, 1, "yaml-syntax", "invalid YAML: map keys must be unique"],
+  // An unclosed [ or quote, at its opening, not where YAML gave up (the end of the front matter).
   [
     "yaml-syntax.md",
     4,
-    18,
+    7,
     "yaml-syntax",
-    "invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]",
+    "invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]: the [ here is not closed (YAML read on to line 4, column 18)",
+  ],
+  [
+    "yaml-unclosed-quote.md",
+    2,
+    8,
+    "yaml-syntax",
+    'invalid YAML: missing closing "quote: the " here is not closed (YAML read on to line 5, column 18)',
   ],
   // A window every run refuses (bad-window) is refused by check too, at its place: a step's
   // was refused only when the run reached it, after the steps above it had run.
