@@ -29,7 +29,7 @@ import {
   type Span,
   type Step,
 } from "./model.ts";
-import { scanTemplate, templateProblems } from "./template.ts";
+import { referencedOutsideComments, scanTemplate, templateProblems } from "./template.ts";
 
 export interface ParseResult {
   runbook: Runbook | undefined;
@@ -754,6 +754,9 @@ function warnUnusedParams(
   sink: DiagnosticSink,
 ): void {
   const usedNames = new Set(drafts.flatMap((d) => d.step.paramRefs.map((r) => r.name)));
+  const outside = new Set(
+    drafts.flatMap((d) => [...referencedOutsideComments(d.step.query, d.step.dialect)]),
+  );
   for (const decl of Object.values(params)) {
     if (!usedNames.has(decl.name)) {
       sink.warning(
@@ -761,6 +764,13 @@ function warnUnusedParams(
         decl.position.line,
         decl.position.column,
         `parameter "${decl.name}" is declared but no step uses it`,
+      );
+    } else if (!outside.has(decl.name)) {
+      sink.warning(
+        RULES.unusedParam,
+        decl.position.line,
+        decl.position.column,
+        `parameter "${decl.name}" is used only in comments, so its value changes no query: uncomment the filter, or remove the parameter`,
       );
     }
   }

@@ -291,6 +291,22 @@ export function templateProblems(query: string, dialect: Dialect): TemplateProbl
   return problems.sort((a, b) => a.offset - b.offset);
 }
 
+/**
+ * The names of the parameters a query refers to outside its comments (`-- {{since}}`, a block
+ * comment, a Logs Insights `#` line): a reference in a comment is text, and its value changes
+ * nothing.
+ */
+export function referencedOutsideComments(query: string, dialect: Dialect): Set<string> {
+  const comments: Region[] = [];
+  quotedRegions(query, dialect, undefined, comments);
+  const names = new Set<string>();
+  for (const part of scanTemplate(query)) {
+    if (part.kind !== "param") continue;
+    if (!comments.some((c) => part.offset >= c.start && part.offset < c.end)) names.add(part.name);
+  }
+  return names;
+}
+
 interface Region {
   start: number;
   /** Offset just past the closing quote (or the end of the text). */
@@ -306,6 +322,7 @@ function quotedRegions(
   query: string,
   dialect: Dialect,
   wordAt?: (offset: number, lastWord: string) => void,
+  comments?: Region[],
 ): Region[] {
   const regions: Region[] = [];
   let i = 0;
@@ -345,11 +362,13 @@ function quotedRegions(
     // Comments as Trino's grammar reads them (a line comment ends at a carriage return too).
     const comment = dialect === "sql" ? sqlCommentEnd(query, i) : -1;
     if (comment >= 0) {
+      comments?.push({ start: i, end: comment, quote: "--" });
       i = comment;
       continue;
     }
     if (dialect === "logs-insights" && c === "#") {
       const eol = query.indexOf("\n", i);
+      comments?.push({ start: i, end: eol < 0 ? n : eol, quote: "#" });
       i = eol < 0 ? n : eol;
       continue;
     }

@@ -77,6 +77,44 @@ describe("warnings do not stop a runbook", () => {
     expect(runbook!.steps[0]!.attributes.maxScanBytes).toBe(1e9);
   });
 
+  it("warns about a parameter used only in comments: a filter commented out ignores its value (review)", () => {
+    const source = [
+      "---", //                                                         1
+      "title: T", //                                                    2
+      "params:", //                                                     3
+      "  since: { type: timestamp, default: 2026-11-01T00:00:00Z }", // 4  -- only
+      "  who: { type: string, default: x }", //                         5  /* */ and --
+      "  kept: { type: string, default: x }", //                        6  used
+      "  li: { type: string, default: x }", //                          7  # only
+      "  both: { type: string, default: x }", //                        8  # and used
+      "---", //                                                         9
+      "", //                                                            10
+      "```sql q", //                                                    11
+      "SELECT count(*) AS n FROM cloudtrail_logs", //                   12
+      "WHERE eventname = {{kept}} -- AND eventtime >= {{since}}", //    13
+      "/* AND useridentity.arn = {{who}} */ -- {{who}}", //             14
+      "  AND eventsource <> '--' AND eventname <> {{kept}}", //         15 -- in a string
+      "```", //                                                         16
+      "", //                                                            17
+      "```logs-insights l", //                                          18
+      "# filter eventName = {{li}}", //                                 19
+      "filter eventName = {{both}} # {{both}}", //                      20
+      "| stats count(*) as n", //                                       21
+      "```", //                                                         22
+      "",
+    ].join("\n");
+    const { diagnostics } = parseRunbook(source, "x.md");
+    expect(
+      diagnostics
+        .filter((d) => d.rule === "unused-param")
+        .map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`),
+    ).toEqual([
+      '4:3 warning parameter "since" is used only in comments, so its value changes no query: uncomment the filter, or remove the parameter',
+      '5:3 warning parameter "who" is used only in comments, so its value changes no query: uncomment the filter, or remove the parameter',
+      '7:3 warning parameter "li" is used only in comments, so its value changes no query: uncomment the filter, or remove the parameter',
+    ]);
+  });
+
   it("needs no expect block: a step without one is fine", () => {
     const { runbook, diagnostics } = parseRunbook(
       "---\ntitle: T\n---\n\n```sql\nSELECT 1\n```\n",
