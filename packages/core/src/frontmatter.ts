@@ -312,6 +312,17 @@ function unclosedOpener(
 }
 
 /**
+ * Text right after a closing quote (`'it's`, `"say "hi""`): YAML says "unexpected scalar at node
+ * end"; the author wrote a quote inside a quoted value, so say that and how to write one.
+ */
+function quoteEnded(yaml: string, at: number): string {
+  const q = yaml[at - 1];
+  if ((q !== "'" && q !== '"') || /\s/.test(yaml[at] ?? " ")) return "";
+  const other = q === "'" ? '"' : "'";
+  return `: the ${q} before it ended the quoted value; write a ${q} inside ${q}...${q} as ${q === "'" ? "''" : '\\"'}, or quote the value with ${other}...${other}`;
+}
+
+/**
  * Splits and parses the front matter; undefined (after a diagnostic) when there is none to read:
  * missing, not YAML, not closed, or not valid YAML.
  */
@@ -350,7 +361,7 @@ function openFrontMatter(
       const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       const where =
         opener === undefined
-          ? ""
+          ? quoteEnded(split.yaml, error.pos[0])
           : `: the ${opener.char} here is not closed (YAML read on to line ${found.line}, column ${found.col})`;
       sink.error(RULES.yamlSyntax, p.line, p.col, `invalid YAML: ${lowerFirst(message)}${where}`);
     }

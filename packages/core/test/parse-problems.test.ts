@@ -424,6 +424,21 @@ describe("fence languages", () => {
   });
 });
 
+describe("a quote inside a quoted front matter value", () => {
+  it("says that the quote ended the value, and how to write one inside it (review: unexpected scalar at node end)", () => {
+    const at = (front: string) =>
+      parseRunbook(`---\n${front}\n---\n\n\`\`\`sql q\nSELECT 1\n\`\`\`\n`, "x.md").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+      );
+    expect(at("title: A\ndescription: 'it's broken")).toEqual([
+      "3:18 yaml-syntax invalid YAML: unexpected scalar at node end: the ' before it ended the quoted value; write a ' inside '...' as '', or quote the value with \"...\"",
+    ]);
+    expect(at('title: "say "hi" now"')).toEqual([
+      `2:14 yaml-syntax invalid YAML: unexpected scalar at node end: the " before it ended the quoted value; write a " inside "..." as \\", or quote the value with '...'`,
+    ]);
+  });
+});
+
 describe("front matter delimiters", () => {
   it.each([
     [
