@@ -38,7 +38,8 @@ interface Doc {
   fences: Fence[];
 }
 
-const FENCE = /^\s*(`{3,}|~{3,})\s*([^\s`]*)/;
+/** A fence's line (CommonMark: a backtick fence's info string holds no backtick). */
+const FENCE = /^\s*(`{3,}(?=[^`]*$)|~{3,})\s*([^\s`]*)/;
 
 function readDoc(file: string): Doc {
   const lines = readFileSync(path.join(REPO, file), "utf8").split("\n");
@@ -127,7 +128,7 @@ describe("docs examples", () => {
       let text: string | undefined;
       if (/^(md|markdown)$/.test(f.lang) && f.body.startsWith("---\n")) text = f.body;
       if (f.lang === "expect")
-        text = `---\ntitle: ${name}\n---\n\n\`\`\`sql s\nSELECT 1 AS x FROM cloudtrail_logs\n\`\`\`\n\n\`\`\`expect\n${f.body}\`\`\`\n`;
+        text = `---\ntitle: ${name}\n---\n\n\`\`\`sql s\nSELECT * FROM cloudtrail_logs\n\`\`\`\n\n\`\`\`expect\n${f.body}\`\`\`\n`;
       if (text === undefined) continue;
       writeFileSync(path.join(dir, name), text);
       written.push(name);
