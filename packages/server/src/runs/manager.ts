@@ -323,7 +323,7 @@ export class RunManager {
     let resolve!: () => void;
     const ended = new Promise<void>((r) => (resolve = r));
     this.done.set(rec.id, { ended, resolve });
-    this.queue.push(rec.id, () => this.execute(rec));
+    this.queue.push(rec.id, () => this.execute(rec), personOf(rec.requester.user));
   }
 
   /**
@@ -343,11 +343,14 @@ export class RunManager {
         if (this.queue.remove(id)) reject(signal!.reason);
       };
       signal?.addEventListener("abort", dropped, { once: true });
-      this.queue.push(id, () => {
+      // Its caller's, while it counts against their places (`reserve`).
+      const owner = this.submitting.get(id)?.person;
+      const run = () => {
         signal?.removeEventListener("abort", dropped);
         started?.();
         return job().then(resolve, reject);
-      });
+      };
+      this.queue.push(id, run, owner);
     });
   }
 
