@@ -1417,9 +1417,9 @@ function engineError(msg: string, cause: unknown): RunMdError {
     return new RunMdError("value-too-large", first.slice(tooLarge + TOO_LARGE.length + 2), {
       cause,
     });
+  // DuckDB quotes the text as it is (no quote doubled): "Bad input: ''" of an empty entry stays.
   const raised = RAISED.exec(first)?.[1];
-  if (raised !== undefined)
-    return new RunMdError("sql-error", raised.replaceAll("''", "'"), { cause });
+  if (raised !== undefined) return new RunMdError("sql-error", raised, { cause });
   if (/single SELECT statement/i.test(first)) {
     return new RunMdError("sql-refused", `Refused: ${first.replace(/^\w+ Error:\s*/i, "")}`, {
       cause,
