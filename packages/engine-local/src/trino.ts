@@ -289,6 +289,21 @@ const PERCENTAGE_VARIES =
 const EMPTY_DELIMITER = "INVALID_FUNCTION_ARGUMENT: The delimiter may not be the empty string";
 
 /** Trino functions missing in DuckDB or differing from DuckDB's function of the same name. */
+/**
+ * Trino's binary search of width_bucket(x, bins), 0-based as Trino's: while lo < hi, bins[lo] >
+ * bins[hi - 1] (Java's `>`: false with a NaN) is "not sorted", a middle that is not finite is an
+ * error naming it, and x < middle moves hi down, else lo up. The state carries the error (e: 1
+ * not sorted, 2 not finite, 3 a NULL bin, which Trino reads as no defined value) to raise after
+ * the steps (list_reduce takes its initial value's type from the list: a list of states, one a
+ * step). The bins are bound once (wb_b): a lambda that read `bins` would compute the
+ * expression again at each step, and each step reads the list, not each element (n log n).
+ */
+const WB_GT = (a: string, b: string) => `(${a} > ${b} AND NOT isnan(${a}) AND NOT isnan(${b}))`;
+const WB_STATE = (lo: string, hi: string, e: string, v: string) =>
+  `{'lo': CAST(${lo} AS BIGINT), 'hi': CAST(${hi} AS BIGINT), 'e': CAST(${e} AS INTEGER), 'v': CAST(${v} AS DOUBLE)}`;
+const WB_MID = "wb_b[(wb_s.lo + wb_s.hi) // 2 + 1]";
+const WIDTH_BUCKET_SEARCH = `list_transform([CAST(bins AS DOUBLE[])], lambda wb_b: list_transform([list_reduce(list_transform(range(CAST(floor(log2(len(wb_b))) AS BIGINT) + 2), lambda wb_k: ${WB_STATE("0", "0", "0", "0")}), lambda wb_s, wb_k: CASE WHEN wb_s.e <> 0 OR wb_s.lo >= wb_s.hi THEN wb_s WHEN wb_b[wb_s.lo + 1] IS NULL OR wb_b[wb_s.hi] IS NULL OR ${WB_MID} IS NULL THEN ${WB_STATE("wb_s.lo", "wb_s.hi", "3", "0")} WHEN ${WB_GT("wb_b[wb_s.lo + 1]", "wb_b[wb_s.hi]")} THEN ${WB_STATE("wb_s.lo", "wb_s.hi", "1", "0")} WHEN NOT isfinite(${WB_MID}) THEN ${WB_STATE("wb_s.lo", "wb_s.hi", "2", WB_MID)} WHEN CAST(x AS DOUBLE) < ${WB_MID} THEN ${WB_STATE("wb_s.lo", "(wb_s.lo + wb_s.hi) // 2", "0", "0")} ELSE ${WB_STATE("(wb_s.lo + wb_s.hi) // 2 + 1", "wb_s.hi", "0", "0")} END, ${WB_STATE("0", "len(wb_b)", "0", "0")})], lambda wb_r: CASE wb_r.e WHEN 1 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bin values are not sorted in ascending order', x) WHEN 2 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bin value must be finite, got ' || CASE WHEN isnan(wb_r.v) THEN 'NaN' WHEN wb_r.v > 0 THEN 'Infinity' ELSE '-Infinity' END, x) WHEN 3 THEN trino_refuse('width_bucket with a NULL bin value is not supported locally (Trino reads no defined value for it)') ELSE wb_r.lo END)[1])[1]`;
+
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
   // A number as the document writes it (udfs.ts), where DuckDB would print its double again. The
@@ -375,8 +390,11 @@ const MACRO_DEFS: string[] = [
   ),
   // from_base: digits 0-9a-z of the radix, an optional minus sign; the result must fit a BIGINT.
   `CREATE MACRO from_base(s, r) AS CASE WHEN r < 2 OR r > 36 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Radix must be between 2 and 36', r) WHEN NOT regexp_full_match(lower(s), '-?[0-9a-z]+') OR list_bool_or(list_transform(string_split(lower(ltrim(s, '-')), ''), lambda c: strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) > r)) OR trino_base_value(s, r) NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Not a valid base-' || r || ' number: ' || s, s) ELSE CAST(trino_base_value(s, r) AS BIGINT) END`,
-  // width_bucket over equal-width buckets between two bounds, or over sorted bin edges.
-  `CREATE MACRO width_bucket(x, bins) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Operand cannot be NaN', x) WHEN list_bool_or(list_transform(range(2, len(bins) + 1), lambda i: bins[i] < bins[i - 1])) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bin values are not sorted in ascending order', x) ELSE CAST(len(list_filter(bins, lambda b: b <= x)) AS BIGINT) END, (x, b1, b2, n) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: operand must not be NaN', x) WHEN NOT isfinite(b1) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: first bound must be finite', b1) WHEN NOT isfinite(b2) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: second bound must be finite', b2) WHEN b1 = b2 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bounds cannot equal each other', b1) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bucketCount must be greater than 0', n) WHEN b1 < b2 THEN CAST(CASE WHEN x < b1 THEN 0 WHEN x >= b2 THEN n + 1 ELSE floor((x - b1) / (b2 - b1) * n) + 1 END AS BIGINT) ELSE CAST(CASE WHEN x > b1 THEN 0 WHEN x <= b2 THEN n + 1 ELSE floor((b1 - x) / (b1 - b2) * n) + 1 END AS BIGINT) END`,
+  // width_bucket over equal-width buckets between two bounds, or over bin edges by Trino's binary
+  // search (MathFunctions.widthBucket): it checks the order only of the ends of each range it
+  // halves (width_bucket(1.5, array[1.0, 2.3, 2.0]) is 1) and the finiteness of each middle it
+  // reads. The steps are a list_reduce over the bins bound once (WIDTH_BUCKET_SEARCH).
+  `CREATE MACRO width_bucket(x, bins) AS CASE WHEN x IS NULL OR bins IS NULL THEN NULL WHEN len(bins) = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Bins cannot be an empty array', x) WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Operand cannot be NaN', x) ELSE ${WIDTH_BUCKET_SEARCH} END, (x, b1, b2, n) AS CASE WHEN isnan(x) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: operand must not be NaN', x) WHEN NOT isfinite(b1) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: first bound must be finite', b1) WHEN NOT isfinite(b2) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: second bound must be finite', b2) WHEN b1 = b2 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bounds cannot equal each other', b1) WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: bucketCount must be greater than 0', n) WHEN b1 < b2 THEN CAST(CASE WHEN x < b1 THEN 0 WHEN x >= b2 THEN n + 1 ELSE floor((x - b1) / (b2 - b1) * n) + 1 END AS BIGINT) ELSE CAST(CASE WHEN x > b1 THEN 0 WHEN x <= b2 THEN n + 1 ELSE floor((b1 - x) / (b1 - b2) * n) + 1 END AS BIGINT) END`,
   `CREATE MACRO nan() AS CAST('NaN' AS DOUBLE)`,
   `CREATE MACRO infinity() AS CAST('Infinity' AS DOUBLE)`,
   // Regular expressions: Trino searches (like regexp_matches), returns NULL when nothing matches,

@@ -75,3 +75,78 @@ describe("array_distinct of a long text split", () => {
     expect(r.rows).toEqual([[truth, b]]);
   }, 60_000);
 });
+
+/** A small deterministic generator (the same numbers on every run). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return Math.floor(s / 65536);
+  };
+}
+
+/**
+ * Trino's width_bucket(x, bins) (MathFunctions.widthBucket): a binary search that checks the
+ * order of each range's ends only and the finiteness of each middle it reads.
+ */
+function widthBucket(x: number, bins: number[]): number | string {
+  if (bins.length === 0) return "Bins cannot be an empty array";
+  if (Number.isNaN(x)) return "Operand cannot be NaN";
+  let lower = 0;
+  let upper = bins.length;
+  while (lower < upper) {
+    if ((bins[lower] as number) > (bins[upper - 1] as number))
+      return "Bin values are not sorted in ascending order";
+    const index = Math.floor((lower + upper) / 2);
+    const bin = bins[index] as number;
+    if (!Number.isFinite(bin)) return `Bin value must be finite, got ${bin}`;
+    if (x < bin) upper = index;
+    else lower = index + 1;
+  }
+  return lower;
+}
+
+describe("width_bucket over many bins", () => {
+  // 50,000 bins 0, 2, 4, ... built in SQL (10,000 is sequence's limit), and the same in JS.
+  const bins = Array.from({ length: 50_000 }, (_, i) => i * 2);
+  const binsSql =
+    "transform(flatten(transform(sequence(0, 4), i -> transform(sequence(0, 9999), j -> i * 10000 + j))), v -> CAST(v AS double) * 2)";
+
+  it("answers as Trino's binary search for 50,000 bins, as an expression and a column", async () => {
+    const xs = [-1, 0, 1, 777.5, 99_998, 99_999, 1e9];
+    const r = await athena(
+      `SELECT ${xs.map((x, k) => `width_bucket(${x}E0, ${binsSql}) AS a${k}`).join(", ")}, (SELECT width_bucket(x, b) FROM (SELECT ${binsSql} AS b, 50001.5E0 AS x)) AS c`,
+    );
+    expect(r.rows).toEqual([[...xs.map((x) => widthBucket(x, bins)), widthBucket(50001.5, bins)]]);
+  }, 60_000);
+
+  it("answers or fails as Trino's search on short bins, sorted or not", async () => {
+    const next = lcg(11);
+    const cases: [number, number[]][] = [
+      [1.5, [1.0, 2.3, 2.0]],
+      [3.145, [1.0, 0.3, 0.0, -1.0]],
+      [3.14, [0.0, Number.POSITIVE_INFINITY]],
+      [1, [0, Number.NEGATIVE_INFINITY, 5]],
+      [-3.145, [0.0]],
+    ];
+    for (let k = 0; k < 40; k++) {
+      const n = 1 + (next() % 7);
+      cases.push([(next() % 20) - 5, Array.from({ length: n }, () => (next() % 15) - 3)]);
+    }
+    const lit = (v: number) =>
+      Number.isFinite(v) ? `${v}E0` : v > 0 ? "infinity()" : "-infinity()";
+    const got: (number | string)[] = [];
+    for (const [x, b] of cases) {
+      try {
+        const r = await athena(`SELECT width_bucket(${lit(x)}, ARRAY[${b.map(lit).join(", ")}])`);
+        got.push(r.rows[0]?.[0] as number);
+      } catch (e) {
+        got.push((e as Error).message.replace(/^INVALID_FUNCTION_ARGUMENT: /, ""));
+      }
+    }
+    const truth = cases.map(([x, b]) => widthBucket(x, b));
+    expect(truth).toContain(1);
+    expect(truth).toContain("Bin values are not sorted in ascending order");
+    expect(got).toEqual(truth);
+  }, 60_000);
+});
