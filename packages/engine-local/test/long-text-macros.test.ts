@@ -150,3 +150,31 @@ describe("width_bucket over many bins", () => {
     expect(got).toEqual(truth);
   }, 60_000);
 });
+
+describe("array_except and array_intersect of long arrays", () => {
+  it("keep Trino's elements and order for 50,000 elements against 9,000", async () => {
+    // a: 0..9999 scrambled, five times over; b: the even numbers 2..18000.
+    const a = Array.from({ length: 50_000 }, (_, k) => ((k % 10_000) * 7919) % 10_007);
+    const b = Array.from({ length: 9000 }, (_, k) => (k + 1) * 2);
+    const aSql =
+      "flatten(transform(sequence(1, 5), i -> transform(sequence(0, 9999), j -> (j * 7919) % 10007)))";
+    const bSql = "transform(sequence(1, 9000), j -> j * 2)";
+    const inB = new Set(b);
+    const except = [...new Set(a)].filter((v) => !inB.has(v));
+    // Trino walks the longer array (a) and keeps each value of it the shorter holds, once.
+    const intersect = [...new Set(a)].filter((v) => inB.has(v));
+    expect(except.length).toBeGreaterThan(1000);
+    expect(intersect.length).toBeGreaterThan(1000);
+    const r = await athena(
+      `SELECT array_except(${aSql}, ${bSql}) AS e, array_intersect(${aSql}, ${bSql}) AS i, array_intersect(${bSql}, ${aSql}) AS j`,
+    );
+    expect(r.rows).toEqual([[except, intersect, intersect]]);
+  }, 60_000);
+
+  it("treat NULL as a value and a NULL array as NULL", async () => {
+    const r = await athena(
+      "SELECT array_except(ARRAY[NULL, 1, NULL, 2, 1], ARRAY[2]) AS a, array_except(ARRAY[NULL, 1, 2], ARRAY[NULL]) AS b, array_except(ARRAY[1], NULL) AS c, array_intersect(ARRAY[1], NULL) AS d, array_intersect(ARRAY['abc', NULL, 'xyz', NULL], ARRAY[NULL, 'abc', NULL, NULL]) AS e",
+    );
+    expect(r.rows).toEqual([[[null, 1], [1, 2], null, null, ["abc", null]]]);
+  });
+});
