@@ -319,6 +319,27 @@ const WIDTH_BUCKET_SEARCH = `list_transform([CAST(bins AS DOUBLE[])], lambda wb_
 const SORTED_AGAINST = (kept: string, against: string, keep: string) =>
   `list_transform([list_sort(list_concat(list_transform(${against}, lambda st_v: {'v': st_v, 't': 0, 'i': CAST(0 AS BIGINT)}), list_transform(${kept}, lambda st_v, st_i: {'v': st_v, 't': 1, 'i': CAST(st_i AS BIGINT)})), 'ASC', 'NULLS LAST')], lambda st_s: list_transform(list_sort(list_transform(list_filter(list_zip(st_s, list_concat([NULL], st_s[1:len(st_s) - 1])), lambda st_p: ${keep.replace(/st_p\[(\d)\]\.(\w)/g, "struct_extract(st_p[$1], '$2')")}), lambda st_p: {'i': struct_extract(st_p[1], 'i'), 'v': struct_extract(st_p[1], 'v')})), lambda st_e: struct_extract(st_e, 'v')))[1]`;
 
+/** The position of the k-th of `cnt` occurrences (k from `n`: negative counts from the end), 0 past them. */
+const NTH_OF = (cnt: string, at: (k: string) => string) =>
+  `CASE WHEN (CASE WHEN n > 0 THEN n ELSE ${cnt} + n + 1 END) NOT BETWEEN 1 AND ${cnt} THEN 0 ELSE ${at("(CASE WHEN n > 0 THEN n ELSE " + cnt + " + n + 1 END)")} END`;
+
+/**
+ * strpos(s, x, n) for a non-empty x: the text split at x left to right (DuckDB's string_split,
+ * as Java's indexOf scan: the occurrences that do not overlap) gives the k-th occurrence as the
+ * lengths of the first k parts and k - 1 x's, plus one. Occurrences overlap only when x has a
+ * period d shorter than itself (x starts with its last L - d characters): then an occurrence
+ * also starts d after a found one when the L - 1 characters after that one (the next part, then
+ * x unless it was the last) start with x's last d characters. Those make a text of one flag a
+ * character ('1' where an occurrence starts), whose k-th '1' is found as above. The periods cost
+ * L * L once (only when x occurs), the flags L per period per found occurrence; each list is
+ * zipped, never read at positions. Past 10,000 characters of x (that occurs), or 100,000,000
+ * steps of flags, the call is refused: DuckDB interrupts no call in progress (x of 12,000 'a's in
+ * 60,000 took 8 s), and Trino's own scan is that slow there too.
+ */
+const STRPOS_REFUSED =
+  "trino_refuse('strpos with an instance of a substring of more than 10,000 characters, or of one that overlaps itself that often in the text, is not supported locally')";
+const STRPOS_NTH = `list_transform([{'p': string_split(s, x), 'x': x, 'l': length(x)}], lambda sp: CASE WHEN len(sp.p) = 1 THEN 0 WHEN sp.l > 10000 THEN ${STRPOS_REFUSED} ELSE list_transform([list_transform(range(1, sp.l), lambda sp_d: starts_with(sp.x, right(sp.x, sp.l - sp_d)))], lambda sp_per: CASE WHEN NOT coalesce(list_bool_or(sp_per), false) THEN ${NTH_OF("(len(sp.p) - 1)", (k) => `coalesce(list_sum(list_transform(sp.p[1:${k}], lambda sp_t: length(sp_t))), 0) + (${k} - 1) * sp.l + 1`)} WHEN (len(sp.p) - 1) * len(list_filter(sp_per, lambda sp_v: sp_v)) * sp.l > 100000000 THEN ${STRPOS_REFUSED} ELSE list_transform([array_to_string(list_transform(list_zip(sp.p, sp.p[2:]), lambda sp_z, sp_j: repeat('0', length(sp_z[1])) || CASE WHEN sp_z[2] IS NULL THEN '' ELSE '1' || list_transform([left(sp_z[2] || CASE WHEN sp_j < len(sp.p) - 1 THEN sp.x ELSE '' END, sp.l - 1)], lambda sp_after: array_to_string(list_transform(list_zip(sp_per, range(1, sp.l)), lambda sp_q: CASE WHEN NOT sp_q[1] THEN '0' WHEN starts_with(sp_after, right(sp.x, sp_q[2])) THEN '1' ELSE '0' END), ''))[1] END), '')], lambda sp_f: ${NTH_OF("(length(sp_f) - length(replace(sp_f, '1', '')))", (k) => `length(array_to_string(string_split(sp_f, '1')[1:${k}], '1')) + 1`)})[1] END)[1] END)[1]`;
+
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
   // A number as the document writes it (udfs.ts), where DuckDB would print its double again. The
@@ -430,8 +451,11 @@ const MACRO_DEFS: string[] = [
   `CREATE MACRO substring${SUBSTR}`,
   // Past the last part: NULL (DuckDB: ''); an index below 1 is an error.
   `CREATE MACRO split_part(s, d, i) AS CASE WHEN i <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Index must be greater than zero', i) WHEN i > len(CASE WHEN d = '' THEN string_split(s, '') ELSE string_split(s, d) END) THEN NULL ELSE system.main.split_part(s, d, i) END`,
-  // The instance-th occurrence (overlapping, as Trino's indexOf loop finds them; negative: from the end).
-  `CREATE MACRO strpos(s, x) AS system.main.strpos(s, x), (s, x, n) AS CASE WHEN n = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: ''instance'' must be a positive or negative number.', n) ELSE coalesce(list_filter(range(1, length(s) - length(x) + 2), lambda p: system.main.substr(s, p, length(x)) = x)[n], 0) END`,
+  // The instance-th occurrence (overlapping, as Trino's indexOf loop finds them; negative: from
+  // the end): NULL for a NULL argument, instance 0 an error, an empty substring at 1 whatever the
+  // instance (StringFunctions.stringPosition). STRPOS_NTH finds them without reading the text at
+  // each of its positions (substr there was quadratic: 60,000 characters took 3 to 5 s).
+  `CREATE MACRO strpos(s, x) AS system.main.strpos(s, x), (s, x, n) AS CASE WHEN s IS NULL OR x IS NULL OR n IS NULL THEN NULL WHEN n = 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: ''instance'' must be a positive or negative number.', n) WHEN x = '' THEN CAST(1 AS BIGINT) ELSE CAST(${STRPOS_NTH} AS BIGINT) END`,
   // Rounding an integer keeps its type and fails when the result does not fit (DuckDB wraps around:
   // round(SMALLINT '32767', -3) was -32536).
   `CREATE MACRO round(x) AS system.main.round(x), ${["TINYINT", "SMALLINT", "INTEGER"].map((t) => `(x ${t}, d INTEGER) AS CAST(system.main.round(CAST(x AS BIGINT), d) AS ${t})`).join(", ")}, (x, d) AS system.main.round(x, d)`,

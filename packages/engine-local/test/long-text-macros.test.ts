@@ -178,3 +178,64 @@ describe("array_except and array_intersect of long arrays", () => {
     expect(r.rows).toEqual([[[null, 1], [1, 2], null, null, ["abc", null]]]);
   });
 });
+
+/**
+ * Trino's strpos(s, x, n) (StringFunctions.stringPosition): instance 0 fails, an empty x is at 1,
+ * else the n-th of the occurrences an indexOf loop finds one character on from the last (so they
+ * may overlap), from the end when n < 0; 0 past them. Positions in code points.
+ */
+function strposN(s: string, x: string, n: number): number {
+  if (n === 0) throw new Error("instance 0");
+  if (x === "") return 1;
+  const cs = [...s];
+  const xs = [...x];
+  const at: number[] = [];
+  for (let p = 0; p + xs.length <= cs.length; p++) {
+    if (xs.every((c, k) => cs[p + k] === c)) at.push(p + 1);
+  }
+  const k = n > 0 ? n : at.length + n + 1;
+  return k >= 1 && k <= at.length ? (at[k - 1] as number) : 0;
+}
+
+describe("strpos with an instance over a long text", () => {
+  it("finds the n-th overlapping occurrence in 60,000 characters, as a literal and an expression", async () => {
+    const next = lcg(5);
+    // Letters of two kinds and a few characters beyond the BMP, so that patterns overlap often.
+    const alphabet = ["a", "b", "a", "b", "😀"];
+    const text = Array.from({ length: 60_000 }, () => alphabet[next() % alphabet.length]).join("");
+    const probes: [string, number][] = [
+      ["a", 1],
+      ["a", -1],
+      ["aa", 5000],
+      ["aa", -5000],
+      ["aba", 3000],
+      ["abab", -700],
+      ["😀a😀", 20],
+      ["a😀", -1],
+      ["bbbbbbbbbbbbbbbbbbbbbb", 1],
+      ["aa", 60_000],
+      ["", -3],
+    ];
+    const truth = probes.map(([x, n]) => strposN(text, x, n));
+    expect(truth.filter((t) => t > 1000).length).toBeGreaterThan(4);
+    expect(truth).toContain(0);
+    // A column and an expression of it for each probe (the text ends with "0" there, which no
+    // pattern holds); a literal for one (the query stays under Athena's 262,144 bytes).
+    const r = await athena(
+      `SELECT strpos('${text}', 'aba', 3000) AS l, ${probes.map(([x, n], k) => `strpos(s, '${x}', ${n}) AS c${k}, strpos(s || CAST(z AS varchar), '${x}', ${n}) AS e${k}`).join(", ")} FROM (VALUES ('${text}', 0)) t(s, z)`,
+    );
+    expect(r.rows).toEqual([[strposN(text, "aba", 3000), ...truth.flatMap((t) => [t, t])]]);
+  }, 60_000);
+
+  it("is NULL for a NULL argument and 1 for an empty substring, as Trino", async () => {
+    const r = await athena(
+      "SELECT strpos(NULL, 'a', 1) AS a, strpos('a', NULL, 1) AS b, strpos('a', 'a', NULL) AS c, strpos('abc', '', -1) AS d, strpos('abc', '', 3) AS e, strpos('aaaa', 'aa', -1) AS f, strpos('aaaa', 'aa', 3) AS g",
+    );
+    expect(r.rows).toEqual([
+      [null, null, null, 1, 1, strposN("aaaa", "aa", -1), strposN("aaaa", "aa", 3)],
+    ]);
+    await expect(athena("SELECT strpos('abc', 'b', 0)")).rejects.toThrow(
+      "'instance' must be a positive or negative number.",
+    );
+  });
+});
