@@ -340,6 +340,19 @@ const STRPOS_REFUSED =
   "trino_refuse('strpos with an instance of a substring of more than 10,000 characters, or of one that overlaps itself that often in the text, is not supported locally')";
 const STRPOS_NTH = `list_transform([{'p': string_split(s, x), 'x': x, 'l': length(x)}], lambda sp: CASE WHEN len(sp.p) = 1 THEN 0 WHEN sp.l > 10000 THEN ${STRPOS_REFUSED} ELSE list_transform([list_transform(range(1, sp.l), lambda sp_d: starts_with(sp.x, right(sp.x, sp.l - sp_d)))], lambda sp_per: CASE WHEN NOT coalesce(list_bool_or(sp_per), false) THEN ${NTH_OF("(len(sp.p) - 1)", (k) => `coalesce(list_sum(list_transform(sp.p[1:${k}], lambda sp_t: length(sp_t))), 0) + (${k} - 1) * sp.l + 1`)} WHEN (len(sp.p) - 1) * len(list_filter(sp_per, lambda sp_v: sp_v)) * sp.l > 100000000 THEN ${STRPOS_REFUSED} ELSE list_transform([array_to_string(list_transform(list_zip(sp.p, sp.p[2:]), lambda sp_z, sp_j: repeat('0', length(sp_z[1])) || CASE WHEN sp_z[2] IS NULL THEN '' ELSE '1' || list_transform([left(sp_z[2] || CASE WHEN sp_j < len(sp.p) - 1 THEN sp.x ELSE '' END, sp.l - 1)], lambda sp_after: array_to_string(list_transform(list_zip(sp_per, range(1, sp.l)), lambda sp_q: CASE WHEN NOT sp_q[1] THEN '0' WHEN starts_with(sp_after, right(sp.x, sp_q[2])) THEN '1' ELSE '0' END), ''))[1] END), '')], lambda sp_f: ${NTH_OF("(length(sp_f) - length(replace(sp_f, '1', '')))", (k) => `length(array_to_string(string_split(sp_f, '1')[1:${k}], '1')) + 1`)})[1] END)[1] END)[1]`;
 
+/** The key of entry `e` (the text before its first kd; NULL without one). */
+const STM_KEY = (e: string) =>
+  `CASE WHEN system.main.strpos(${e}, kd) > 0 THEN system.main.substr(${e}, 1, system.main.strpos(${e}, kd) - 1) END`;
+
+/**
+ * split_to_map's entries (SPLIT_ENTRIES, as split_to_multimap's) judged in Trino's order: the
+ * first bad entry (stm_f.b, 0 for none) unless a key seen before comes first (stm_f.d, NULL for
+ * none: the entries sorted by key then position, each with the key of the one before). The map
+ * otherwise. DuckDB's map_from_entries failed on a duplicate key in its own words ("Map keys
+ * must be unique"), and empty entries were dropped where Trino finds no delimiter in them.
+ */
+const SPLIT_TO_MAP = `list_transform([${SPLIT_ENTRIES}], lambda stm_e: list_transform([{'b': coalesce(list_filter(list_transform(stm_e, lambda e, i: CASE WHEN system.main.strpos(e, kd) = 0 OR system.main.strpos(system.main.substr(e, system.main.strpos(e, kd) + length(kd)), kd) > 0 THEN i END), lambda i: i IS NOT NULL)[1], 0), 'd': list_transform([list_sort(list_transform(stm_e, lambda e, i: {'k': ${STM_KEY("e")}, 'i': i}))], lambda stm_s: list_min(list_transform(list_filter(list_zip(stm_s, list_concat([NULL], stm_s[1:len(stm_s) - 1])), lambda p: p[2] IS NOT NULL AND struct_extract(p[1], 'k') = struct_extract(p[2], 'k')), lambda p: struct_extract(p[1], 'i'))))[1]}], lambda stm_f: CASE WHEN stm_f.b > 0 AND (stm_f.d IS NULL OR stm_f.b <= stm_f.d) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || stm_e[stm_f.b] || '''', s) WHEN stm_f.d IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Duplicate keys (' || ${STM_KEY("stm_e[stm_f.d]")} || ') are not allowed', s) ELSE map_from_entries(list_transform(stm_e, lambda e: {'k': ${STM_KEY("e")}, 'v': system.main.substr(e, system.main.strpos(e, kd) + length(kd))})) END)[1])[1]`;
+
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
   // A number as the document writes it (udfs.ts), where DuckDB would print its double again. The
@@ -482,7 +495,10 @@ const MACRO_DEFS: string[] = [
   // macro that asks the bound type: a typed BLOB overload was chosen for a varchar whose type was
   // not known yet (a correlated column), which read its \\xNN escapes as bytes.
   `CREATE MACRO length(x) AS CASE WHEN typeof(x) = 'BLOB' THEN octet_length(TRY_CAST(x AS BLOB)) WHEN typeof(x) IN ('VARCHAR', '"NULL"') THEN system.main.length(TRY_CAST(x AS VARCHAR)) ELSE trino_raise('FUNCTION_NOT_FOUND: Unexpected parameters (' || lower(typeof(x)) || ') for function length. Expected: length(varchar(x)), length(varbinary)', x) END`,
-  `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN list_bool_or(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: len(string_split(e, kd)) <> 2)) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry', s) ELSE map_from_entries(list_transform(list_filter(string_split(s, ed), lambda e: e <> ''), lambda e: {'k': system.main.split_part(e, kd, 1), 'v': system.main.substr(e, length(system.main.split_part(e, kd, 1)) + length(kd) + 1)})) END`,
+  // Trino's scan (SplitToMapFunction): the delimiters judged first, then each entry in order,
+  // an empty one between two delimiters included; the first entry without exactly one kd, or whose
+  // key came before, is the error (Trino's words: "Duplicate keys (k) are not allowed").
+  `CREATE MACRO split_to_map(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) ELSE ${SPLIT_TO_MAP} END`,
   `CREATE MACRO greatest(a0) AS a0, ${nullIfAnyNull("greatest")}`,
   `CREATE MACRO least(a0) AS a0, ${nullIfAnyNull("least")}`,
   // Trino's concat is NULL when any argument is; DuckDB's skips NULLs (|| does not).

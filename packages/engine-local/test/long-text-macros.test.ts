@@ -239,3 +239,52 @@ describe("strpos with an instance over a long text", () => {
     );
   });
 });
+
+/**
+ * Trino's split_to_map (SplitToMapFunction): the entries of an indexOf scan in order, the text's
+ * end not an entry; an entry without exactly one kd, or a key seen before, fails there.
+ */
+function splitToMap(s: string, ed: string, kd: string): Record<string, string> | string {
+  const map: Record<string, string> = {};
+  let start = 0;
+  while (start < s.length) {
+    const end = s.indexOf(ed, start);
+    const pair = end >= 0 ? s.slice(start, end) : s.slice(start);
+    const keyEnd = pair.indexOf(kd);
+    if (keyEnd < 0 || pair.indexOf(kd, keyEnd + kd.length) >= 0)
+      return `Key-value delimiter must appear exactly once in each entry. Bad input: '${pair}'`;
+    const key = pair.slice(0, keyEnd);
+    if (Object.hasOwn(map, key)) return `Duplicate keys (${key}) are not allowed`;
+    map[key] = pair.slice(keyEnd + kd.length);
+    if (end < 0) break;
+    start = end + ed.length;
+  }
+  return map;
+}
+
+describe("split_to_map", () => {
+  it("answers or fails as Trino's scan, in Trino's words", async () => {
+    const next = lcg(3);
+    const texts = ["a=1,b=2,a=3", "亠仿亡一亠仿亱", "a=1,,b=2", "a=1,a=2,b", "a=1,b,a=2", "a=1,"];
+    for (let k = 0; k < 40; k++) {
+      texts.push(Array.from({ length: 1 + (next() % 9) }, () => "ab=,"[next() % 4]).join(""));
+    }
+    const delims = (t: string): [string, string] => (t.includes("一") ? ["一", "仿"] : [",", "="]);
+    const got: (Record<string, string> | string)[] = [];
+    for (const t of texts) {
+      const [ed, kd] = delims(t);
+      try {
+        const r = await athena(`SELECT split_to_map('${t}', '${ed}', '${kd}')`);
+        got.push(r.rows[0]?.[0] as Record<string, string>);
+      } catch (e) {
+        got.push((e as Error).message.replace(/^INVALID_FUNCTION_ARGUMENT: /, ""));
+      }
+    }
+    const truth = texts.map((t) => splitToMap(t, ...delims(t)));
+    expect(truth).toContain("Duplicate keys (a) are not allowed");
+    expect(truth).toContain(
+      "Key-value delimiter must appear exactly once in each entry. Bad input: ''",
+    );
+    expect(got).toEqual(truth);
+  }, 60_000);
+});
