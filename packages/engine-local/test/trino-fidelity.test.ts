@@ -857,6 +857,20 @@ const values: [string, unknown, string | undefined, string][] = [
   ],
   ["split('arn:aws:iam::1:user/alice', '/')[2]", "alice", "varchar", "docs array: subscript"],
   ["element_at(ARRAY[1, 2], 5)", null, "integer", "docs array: element_at past the end is NULL"],
+  // A NULL argument is a NULL answer (Trino calls no function of one): DuckDB's string_split,
+  // string_split_regex and list_concat read a NULL delimiter, pattern or array as none or empty,
+  // and width_bucket's bounds compared with a NULL fell through to a bucket.
+  ...sourced(
+    [
+      ["split('a,b', CAST(NULL AS varchar))", null, "array(varchar)"],
+      ["regexp_split('abc', CAST(NULL AS varchar))", null, "array(varchar)"],
+      ["array_union(CAST(NULL AS array(varchar)), ARRAY['a'])", null, "array(varchar)"],
+      ["array_union(ARRAY['a'], CAST(NULL AS array(varchar)))", null, "array(varchar)"],
+      ["width_bucket(1.5E0, CAST(NULL AS double), 3, 3)", null, "bigint"],
+      ["strpos(CAST(NULL AS varchar), 'a', 1)", null, "bigint"],
+    ],
+    "Trino functions: NULL on a NULL argument (no @SqlNullable parameter)",
+  ),
   // format() is Java's String.format (Trino FormatFunction): a NULL argument prints as null, %b
   // as true or false, %% and %n, widths and flags.
   ["format('%s|%s', 'a', NULL)", "a|null", "varchar", "Java Formatter: null prints null"],
