@@ -159,8 +159,10 @@ export const HELPER_MACROS: string[] = [
   // value's JSON with its strings taken out still names null (row-comparison.ts IN lists).
   `CREATE MACRO trino_indeterminate(v) AS v IS NULL OR regexp_matches(regexp_replace(CAST(to_json(v) AS VARCHAR), '"(\\\\.|[^"\\\\])*"', '', 'g'), 'null')`,
   // Whether <, <=, >, >= of two arrays reaches an element pair holding a NULL before a pair
-  // that differs (Trino's ArrayType comparison then fails, or is NULL in later versions).
-  `CREATE MACRO trino_order_reaches_null(a, b) AS coalesce(list_filter(list_transform(range(1, least(len(a), len(b)) + 1), lambda i: CASE WHEN trino_indeterminate(a[i]) OR trino_indeterminate(b[i]) THEN 1 WHEN a[i] <> b[i] THEN 2 ELSE 0 END), lambda x: x > 0)[1] = 1, false)`,
+  // that differs (Trino's ArrayType comparison then fails, or is NULL in later versions). The
+  // pairs are the arrays zipped, not a lambda over positions reading a[i] (which computed an
+  // array expression again for each position: 2,000 elements took 21 s).
+  `CREATE MACRO trino_order_reaches_null(a, b) AS coalesce(list_filter(list_transform(list_zip(a[1:least(len(a), len(b))], b[1:least(len(a), len(b))]), lambda z: CASE WHEN trino_indeterminate(z[1]) OR trino_indeterminate(z[2]) THEN 1 WHEN z[1] <> z[2] THEN 2 ELSE 0 END), lambda x: x > 0)[1] = 1, false)`,
   // The letters of s, upper-cased (Soundex's clean step).
   `CREATE MACRO trino_letters(s) AS upper(regexp_replace(s, '[^\\pL]', '', 'g'))`,
   // Soundex digits of upper-case A-Z text: the first letter's, then the others' with H and W

@@ -288,3 +288,28 @@ describe("split_to_map", () => {
     expect(got).toEqual(truth);
   }, 60_000);
 });
+
+describe("<, > of long arrays (whether the comparison reaches a NULL element)", () => {
+  it("compares 10,000 elements as Trino, and refuses one that reaches a NULL", async () => {
+    // Decimal texts of 1..k (the last one NULL in `holed`): compared as Java compares strings.
+    const texts = (k: number) => Array.from({ length: k }, (_, i) => String(i + 1));
+    const less = (a: string[], b: string[]) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        if (a[i] !== b[i]) return (a[i] as string) < (b[i] as string);
+      }
+      return a.length < b.length;
+    };
+    const sql = (k: number, holed = false) =>
+      `transform(sequence(1, ${k}), j -> ${holed ? `IF(j = ${k}, NULL, CAST(j AS varchar))` : "CAST(j AS varchar)"})`;
+    const r = await athena(
+      `SELECT ${sql(10_000)} < ${sql(9999)} AS a, ${sql(9999)} < ${sql(10_000)} AS b, transform(${sql(10_000)}, v -> IF(v = '5000', 'x', v)) > ${sql(10_000)} AS c`,
+    );
+    const x = texts(10_000).map((v) => (v === "5000" ? "x" : v));
+    expect(r.rows).toEqual([
+      [less(texts(10_000), texts(9999)), less(texts(9999), texts(10_000)), less(texts(10_000), x)],
+    ]);
+    await expect(athena(`SELECT ${sql(10_000)} < ${sql(10_000, true)}`)).rejects.toThrow(
+      "reaching a NULL element",
+    );
+  }, 60_000);
+});
