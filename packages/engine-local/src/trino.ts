@@ -174,7 +174,11 @@ const FIRST_ENTRIES = `list_transform([list_sort(list_transform(l, lambda x, i: 
 /**
  * ngrams of 2 to 5 elements: the array zipped with itself shifted 1, 2... places, no lambda
  * reading the array (DuckDB copies a captured list into every call: the slice per position took
- * 29 s for 10,000 elements). Larger n slice per position.
+ * 29 s for 10,000 elements). Larger n: NGRAMS_COLUMNS (m grams of n: m * n * n steps of about
+ * 0.5 us) or a slice per position of the array bound once (each slice copies it: m * len(a)
+ * copies of about 1.6 us, weighed 3), whichever is fewer; past 6,000,000 the call is refused
+ * (DuckDB interrupts no call in progress: 25,000,000 steps took 12 s; 4,001 slices of an
+ * expression of 10,000 elements, computed again for each, took 166 s).
  */
 const NGRAMS_ZIPPED = [2, 3, 4, 5]
   .map((n) => {
@@ -353,6 +357,14 @@ const STM_KEY = (e: string) =>
  */
 const SPLIT_TO_MAP = `list_transform([${SPLIT_ENTRIES}], lambda stm_e: list_transform([{'b': coalesce(list_filter(list_transform(stm_e, lambda e, i: CASE WHEN system.main.strpos(e, kd) = 0 OR system.main.strpos(system.main.substr(e, system.main.strpos(e, kd) + length(kd)), kd) > 0 THEN i END), lambda i: i IS NOT NULL)[1], 0), 'd': list_transform([list_sort(list_transform(stm_e, lambda e, i: {'k': ${STM_KEY("e")}, 'i': i}))], lambda stm_s: list_min(list_transform(list_filter(list_zip(stm_s, list_concat([NULL], stm_s[1:len(stm_s) - 1])), lambda p: p[2] IS NOT NULL AND struct_extract(p[1], 'k') = struct_extract(p[2], 'k')), lambda p: struct_extract(p[1], 'i'))))[1]}], lambda stm_f: CASE WHEN stm_f.b > 0 AND (stm_f.d IS NULL OR stm_f.b <= stm_f.d) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ''' || stm_e[stm_f.b] || '''', s) WHEN stm_f.d IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Duplicate keys (' || ${STM_KEY("stm_e[stm_f.d]")} || ') are not allowed', s) ELSE map_from_entries(list_transform(stm_e, lambda e: {'k': ${STM_KEY("e")}, 'v': system.main.substr(e, system.main.strpos(e, kd) + length(kd))})) END)[1])[1]`;
 
+/**
+ * ngrams(a, n) for n > 5 with more grams (m) than elements in one: a list_reduce that adds one
+ * column at a time, the grams of k elements zipped with the array shifted k places (ng_c holds
+ * those shifted arrays, their elements each a one-element list, the type of a gram). The array
+ * is read once per column, not once per gram (7-element grams of 10,000 elements took 111 s).
+ */
+const NGRAMS_COLUMNS = `list_reduce(list_transform(range(1, n), lambda ng_k: list_transform(a[1 + ng_k:len(a) - n + 1 + ng_k], lambda ng_v: [ng_v])), lambda ng_g, ng_c: list_transform(list_zip(ng_g, ng_c), lambda ng_z: list_concat(ng_z[1], ng_z[2])), list_transform(a[1:len(a) - n + 1], lambda ng_v: [ng_v]))`;
+
 const MACRO_DEFS: string[] = [
   // JSON: Trino returns NULL for a non-scalar and for text that is not JSON; json_extract_string would return its text.
   // A number as the document writes it (udfs.ts), where DuckDB would print its double again. The
@@ -489,7 +501,7 @@ const MACRO_DEFS: string[] = [
   // index is strpos.
   `CREATE MACRO index(s, x) AS system.main.strpos(s, x)`,
   `CREATE MACRO zip${ZIP_OVERLOADS}`,
-  `CREATE MACRO ngrams(a, n) AS CASE WHEN a IS NULL OR n IS NULL THEN NULL WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ${NGRAMS_ZIPPED} ELSE list_transform(range(1, len(a) - n + 2), lambda i: a[i:i + n - 1]) END`,
+  `CREATE MACRO ngrams(a, n) AS CASE WHEN a IS NULL OR n IS NULL THEN NULL WHEN n <= 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: N must be positive', n) WHEN n >= len(a) THEN [a] ${NGRAMS_ZIPPED} WHEN least(3 * (len(a) - n + 1) * len(a), (len(a) - n + 1) * n * n) > 6000000 THEN trino_refuse('ngrams over more than 6,000,000 element steps (grams times their length squared, or three times the elements, whichever is fewer) is not supported locally') WHEN 3 * len(a) <= n * n THEN list_transform([a], lambda ng_a: list_transform(range(1, len(ng_a) - n + 2), lambda i: ng_a[i:i + n - 1]))[1] ELSE ${NGRAMS_COLUMNS} END`,
   `CREATE MACRO trim_array(a, n) AS CASE WHEN a IS NULL OR n IS NULL THEN NULL WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not be negative: ' || n, n) WHEN n > len(a) THEN trino_raise('INVALID_FUNCTION_ARGUMENT: size must not exceed array cardinality ' || len(a) || ': ' || n, n) ELSE a[1:len(a) - n] END`,
   `CREATE MACRO split_to_multimap(s, ed, kd) AS CASE WHEN s IS NULL OR ed IS NULL OR kd IS NULL THEN NULL WHEN ed = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter is empty', ed) WHEN kd = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: keyValueDelimiter is empty', kd) WHEN ed = kd THEN trino_raise('INVALID_FUNCTION_ARGUMENT: entryDelimiter and keyValueDelimiter must not be the same', ed) WHEN s = '' THEN MAP() WHEN ${BAD_ENTRY} IS NOT NULL THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: ' || ${BAD_ENTRY}, s) ELSE map_from_entries(list_transform(trino_entry_groups(list_transform(${SPLIT_ENTRIES}, lambda e: row(system.main.substr(e, 1, strpos(e, kd) - 1), system.main.substr(e, strpos(e, kd) + length(kd))))), lambda g: {'k': g.k, 'v': g.vs})) END`,
   // Trino's length of a varbinary is its byte count (DuckDB's length takes no BLOB). One untyped

@@ -313,3 +313,20 @@ describe("<, > of long arrays (whether the comparison reaches a NULL element)", 
     );
   }, 60_000);
 });
+
+describe("ngrams of more than 5 elements over a long array", () => {
+  it("answers Trino's grams for 7 of 10,000 elements of an expression, and refuses past its bound", async () => {
+    const texts = Array.from({ length: 10_000 }, (_, i) => String(i + 1));
+    const grams = (a: unknown[], n: number) =>
+      n >= a.length ? [a] : Array.from({ length: a.length - n + 1 }, (_, i) => a.slice(i, i + n));
+    const sql = "transform(sequence(1, 10000), j -> CAST(j AS varchar))";
+    const r = await athena(
+      `SELECT ngrams(${sql}, 7) AS a, ngrams(ARRAY[1, NULL, 3, 4, 5, 6, 7, 8, 9], 6) AS b, ngrams(ARRAY[1, 2, 3], 6) AS c, ngrams(sequence(1, 40), 30) AS d`,
+    );
+    const seq = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
+    expect(r.rows).toEqual([
+      [grams(texts, 7), grams([1, null, 3, 4, 5, 6, 7, 8, 9], 6), [[1, 2, 3]], grams(seq(40), 30)],
+    ]);
+    await expect(athena(`SELECT ngrams(${sql}, 50)`)).rejects.toThrow("not supported locally");
+  }, 60_000);
+});
