@@ -6,7 +6,11 @@
  * `run` also stops runs with other parameters. `query` is never allowed to a caller whom a masking
  * rule covers (§8): masking goes by column name, and a query the caller writes can carry a masked
  * column under another name, in an expression, a filter or Logs Insights' `@message` (a review
- * read masked addresses back with `SELECT sourceipaddress AS ip`).
+ * read masked addresses back with `SELECT sourceipaddress AS ip`). Nor is `audit`: the log keeps
+ * every run request's parameters and every ad-hoc query's text as sent, the values masking hides
+ * in the rows (the address or ARN under investigation), and its entries are served as stored
+ * (their hashes chain them), so they cannot be redacted per caller (a second review read a
+ * masked contractor's view of another person's run parameters there).
  */
 
 import { maskPlan } from "./masking.ts";
@@ -42,7 +46,7 @@ export function isAllowed(
   runbook?: RunbookFacts,
 ): boolean {
   if (action === "run:params" && !isAllowed(cfg, caller, "run", runbook)) return false;
-  if (action === "query" && maskPlan(cfg, caller).size > 0) return false;
+  if ((action === "query" || action === "audit") && maskPlan(cfg, caller).size > 0) return false;
   let allowed = false;
   for (const rule of cfg.rules) {
     if (!inGroups(caller, rule.groups) || !applies(rule.runbooks, action, runbook)) continue;

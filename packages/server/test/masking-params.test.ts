@@ -14,8 +14,8 @@ import { call, fixtureServer, readEvents, waitForEnd } from "./helpers.ts";
 const t = fixtureServer({
   access: {
     rules: [
-      { groups: ["ops"], allow: ["view", "run", "run:params"] },
-      { groups: ["con"], allow: ["view", "run", "run:params"] },
+      { groups: ["ops"], allow: ["view", "run", "run:params", "audit"] },
+      { groups: ["con"], allow: ["view", "run", "run:params", "audit"] },
     ],
     masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "partial" }],
   },
@@ -67,5 +67,22 @@ describe("another person's run parameters, for a masked caller", () => {
     const mine = await seenBy(t.tokens.con!, own);
     expect(mine.run.params).toEqual({ source: "ec2.amazonaws.com", limit: 7 });
     expect(mine.start.data.params).toMatchObject({ source: "ec2.amazonaws.com" });
+  });
+
+  it("are not read in the audit log by a masked caller, whom audit is refused (the log keeps them as sent)", async () => {
+    const id = await runAs(t.tokens.ops!, SECRET);
+    // The log holds the value: the unmasked auditor reads it there.
+    const ops = await call(`${t.url}/api/audit?limit=1000`, { token: t.tokens.ops! });
+    expect(ops.status).toBe(200);
+    const request = (
+      ops.body as { action: string; details?: { run?: string; params?: unknown } }[]
+    ).find((e) => e.action === "run.request" && e.details?.run === id);
+    expect(request?.details?.params).toEqual({ source: SECRET, limit: 7 });
+    // The masked caller is granted audit by a rule, and refused: the entries are as stored.
+    const con = await call(`${t.url}/api/audit?limit=1000`, { token: t.tokens.con! });
+    expect(con.status).toBe(403);
+    expect(JSON.stringify(con.body)).not.toContain(SECRET);
+    const me = await call(`${t.url}/api/me`, { token: t.tokens.con! });
+    expect(me.body.actions).not.toContain("audit");
   });
 });
