@@ -13,6 +13,8 @@ import { call, fixtureServer, until } from "./helpers.ts";
 
 let hook: Server;
 const received: string[] = [];
+/** The server's clock: the real time plus what a test adds. */
+let offsetMs = 0;
 
 beforeAll(async () => {
   hook = createServer((req, res) => {
@@ -33,13 +35,18 @@ const t = fixtureServer(() => ({
   access: {
     rules: [{ groups: ["oncall"], allow: ["view", "run"] }],
     approvals: [{ runbooks: { severity: ["critical"] }, approvers: ["leads"] }],
+    approvalTtl: "1h",
   },
   tokens: {
     alice: { groups: ["oncall"], user: "alice@example.com" },
     shouting: { groups: ["oncall"], user: "ALICE@example.com" },
     bob: { groups: ["oncall"], user: "bob@example.com" },
+    carol: { groups: ["oncall"], user: "carol@example.com" },
   },
   governance: {
+    now: () => new Date(Date.now() + offsetMs),
+    // The sweep does not come during the test: a request past its TTL is expired by the request.
+    expirySweepMs: 600_000,
     webhooks: [
       {
         url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/approvals`,
@@ -90,5 +97,22 @@ describe("runs waiting for approval, per person", () => {
     });
     expect(cancel.status).toBe(202);
     expect((await request(t.tokens.alice!)).status).toBe(202);
+  });
+
+  it("frees the places of requests past their TTL for the next request, before the expiry sweep", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_PENDING_PER_CALLER; i++) {
+      const r = await request(t.tokens.carol!);
+      expect(r.status).toBe(202);
+      ids.push(r.body.id);
+    }
+    expect((await request(t.tokens.carol!)).status).toBe(429);
+    // A day later nothing of carol's waits any more: her next request is the only one waiting.
+    offsetMs = 24 * 3_600_000;
+    const next = await request(t.tokens.carol!);
+    expect(next.status).toBe(202);
+    expect(next.body.status).toBe("pending-approval");
+    const first = await call(`${t.url}/api/runs/${ids[0]}`, { token: t.tokens.carol! });
+    expect(first.body.status).toBe("expired");
   });
 });

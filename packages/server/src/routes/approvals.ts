@@ -35,11 +35,17 @@ function commentOf(body: unknown): string | undefined {
 }
 
 const RUNS_READ = /^\/api\/runs(?:[/?]|$)/;
+/** A run request: its caller's requests past their TTL no longer count against the pending cap. */
+const RUN_REQUEST = /^\/api\/runs(?:\?|$)/;
 
 export function approvalRoutes(app: FastifyInstance, ctx: ServerContext, gov: Governance): void {
   app.addHook("preHandler", async (req) => {
-    // A signed-in caller's read of runs only: an anonymous one is refused, and costs no walk.
-    if (req.method !== "GET" || !RUNS_READ.test(req.url)) return;
+    // A signed-in caller's read of runs, or request of one (whose requests past their TTL would
+    // count against MAX_PENDING_PER_CALLER until the sweep): an anonymous one is refused, and
+    // costs no walk.
+    const read = req.method === "GET" && RUNS_READ.test(req.url);
+    const request = req.method === "POST" && RUN_REQUEST.test(req.url);
+    if (!read && !request) return;
     if (req.identity?.caller !== undefined) await gov.approvals.expireDue();
   });
 
