@@ -187,9 +187,18 @@ export class DeliveryCheck {
   private s3: S3Client | undefined;
   private readonly kept = new Map<string, { at: number; gaps: Promise<DeliveryGaps> }>();
 
+  /**
+   * `limits`: the configured accounts and regions the listing keeps to; `scoped`, which of them
+   * the query keeps to as well (athena.partitioning `bootstrap` filters both, `manual` the
+   * regions): a listing narrowed by the others is of some of what the query reads.
+   */
   constructor(
     private readonly config: () => S3ClientConfig,
     private readonly limits: { regions?: string[]; accounts?: string[] },
+    private readonly scoped: { regions: boolean; accounts: boolean } = {
+      regions: true,
+      accounts: true,
+    },
   ) {}
 
   /** The warnings naming the window's series gaps under the table's location, and `notReadFrom`. */
@@ -209,9 +218,21 @@ export class DeliveryCheck {
     const gaps = listDeliveries(this.s3, location, listed, {
       ...limits,
       signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
-    }).then((d) => gapsOf(d, location, window, now));
+    }).then((d) => gapsOf(d, location, window, now, this.whole()));
     this.kept.set(key, { at: now, gaps });
     return gaps;
+  }
+
+  /**
+   * Whether a listing holds every file the query reads: no configured account or region narrows
+   * it that the query does not keep to (a table without region partitions reads every region
+   * however athena.regions is set).
+   */
+  private whole(): boolean {
+    return (
+      (this.limits.regions === undefined || this.scoped.regions) &&
+      (this.limits.accounts === undefined || this.scoped.accounts)
+    );
   }
 
   close(): void {
@@ -243,12 +264,17 @@ function readLimits(
   return out;
 }
 
-/** The answer of a listing: the series gaps of its keys, or the warning that it was not made. */
+/**
+ * The answer of a listing: the series gaps of its keys, or the warning that it was not made.
+ * The window's days without any file are named only from a listing of everything the query reads
+ * (`whole`): a day of no file in the configured regions can be a day of events in the others.
+ */
 function gapsOf(
   listed: Deliveries,
   location: { bucket: string; prefix: string },
   window: TimeWindow,
   now: number,
+  whole: boolean,
 ): DeliveryGaps {
   if ("skipped" in listed) {
     return {
@@ -260,7 +286,9 @@ function gapsOf(
   // Days without any file (a lifecycle rule's expiry, a bucket's days not replicated), told as
   // the local engine tells its files' (a window that reaches them has events on its other days:
   // a listing without any key of the layout is a table of some other files, or no events).
-  const days = new Set(listed.keys.map((k) => layoutSeries(k)?.day).filter((d) => d !== undefined));
+  const days = new Set(
+    whole ? listed.keys.map((k) => layoutSeries(k)?.day).filter((d) => d !== undefined) : [],
+  );
   const gap = days.size === 0 ? undefined : gapWarning(window, days, now);
   const { warnings, from } = seriesGaps(window, listed.keys, now);
   const starts = [days.size === 0 ? undefined : gapStart(window, days, now), from];

@@ -302,10 +302,19 @@ export class AthenaEngine implements Engine {
       hints: { AccessDeniedException: hintFor("access denied") },
     };
     this.client = client ?? new AthenaClient({ ...awsClientConfig(opts), ...opts.clientConfig });
-    this.deliveries = new DeliveryCheck(() => s3Config(opts), {
-      ...(opts.regions ? { regions: opts.regions } : {}),
-      ...(opts.accounts ? { accounts: opts.accounts } : {}),
-    });
+    const partitioning = opts.partitioning ?? "projection";
+    this.deliveries = new DeliveryCheck(
+      () => s3Config(opts),
+      {
+        ...(opts.regions ? { regions: opts.regions } : {}),
+        ...(opts.accounts ? { accounts: opts.accounts } : {}),
+      },
+      // The configured values the query keeps to (rewrite.ts `windowPredicate`).
+      {
+        regions: partitioning === "bootstrap" || partitioning === "manual",
+        accounts: partitioning === "bootstrap",
+      },
+    );
   }
 
   async close(): Promise<void> {

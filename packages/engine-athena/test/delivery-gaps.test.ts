@@ -180,6 +180,18 @@ describe("an account's region that stopped delivering, on Athena", () => {
     }
   });
 
+  it("names no day without files from a listing of only the configured regions, when the query reads every region", async () => {
+    // athena.regions narrows the listing to us-west-2, but a table without region partitions
+    // reads every region: us-east-1's files of the 23rd and the 24th are read.
+    const { engine } = await over("s3://trail/AWSLogs/", { regions: ["us-west-2"] });
+    const r = await engine.query(
+      queryRequest("sql", "SELECT count(*) AS n FROM cloudtrail_logs", WEEK),
+    );
+    expect(r.rows).toEqual([[24 * 5 + 24 * 3]]);
+    expect(ofDeliveries(r.warnings)).toEqual([]);
+    expect(r.notReadFrom).toBeUndefined();
+  });
+
   it("lists only the accounts and regions the table's enum projection reads (an organization bucket's table of some of them)", async () => {
     // The table projects us-east-1 only: us-west-2, which stopped, is never read by it.
     const projected = `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
