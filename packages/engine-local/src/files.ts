@@ -311,24 +311,30 @@ export function storedBytes(files: ReadFile[]): number {
  * The files less the copies of a delivery found under a second folder (`deliveryName`: one name,
  * which CloudTrail never gives two deliveries, and one size), which are read once, in path
  * order: a bucket synced twice, into two folders, counted every event twice. Two files of one
- * name and different sizes are both read (neither is known to be whole), with a warning.
+ * name and different sizes are both read (neither is known to be whole), with a warning; a file
+ * is a copy when any earlier file of its name has its size, not only the first (a file cut short
+ * under the first folder and the delivery under two others: the delivery read once).
  */
 export function withoutCopies(files: readonly SourceFile[]): {
   files: SourceFile[];
   warnings: string[];
 } {
-  const first = new Map<string, SourceFile>();
+  /** The files read of each delivery name, by size. */
+  const read = new Map<string, Map<number, SourceFile>>();
   const once: SourceFile[] = [];
   const copies: [SourceFile, SourceFile][] = [];
   const warnings: string[] = [];
   for (const f of files) {
     const name = deliveryName(f.rel);
-    const earlier = name === null ? undefined : first.get(name);
-    if (earlier === undefined) {
-      if (name !== null) first.set(name, f);
+    const bySize = name === null ? undefined : read.get(name);
+    const same = bySize?.get(f.size);
+    if (name === null || bySize === undefined) {
+      if (name !== null) read.set(name, new Map([[f.size, f]]));
       once.push(f);
-    } else if (earlier.size === f.size) copies.push([f, earlier]);
+    } else if (same !== undefined) copies.push([f, same]);
     else {
+      const earlier = bySize.values().next().value as SourceFile;
+      bySize.set(f.size, f);
       once.push(f);
       warnings.push(
         `${f.rel} and ${earlier.rel} have one delivery's name but not its size (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`,
