@@ -309,51 +309,90 @@ export function storedBytes(files: ReadFile[]): number {
 
 /**
  * The files less the copies of a delivery found under a second folder (`deliveryName`: one name,
- * which CloudTrail never gives two deliveries, and one size), which are read once, in path
- * order: a bucket synced twice, into two folders, counted every event twice. Two files of one
- * name and different sizes are both read (neither is known to be whole), with a warning; a file
- * is a copy when any earlier file of its name has its size, not only the first (a file cut short
- * under the first folder and the delivery under two others: the delivery read once).
+ * which CloudTrail never gives two deliveries, one size and, with `digestOf`, one content), which
+ * are read once, in path order: a bucket synced twice, into two folders, counted every event
+ * twice. Two files of one name and different sizes (or contents) are both read (neither is known
+ * to be whole, or to be the delivery), with a warning; a file is a copy when any earlier file of
+ * its name is the same, not only the first (a file cut short under the first folder and the
+ * delivery under two others: the delivery read once).
  */
-export function withoutCopies(files: readonly SourceFile[]): {
+export function withoutCopies(
+  files: readonly SourceFile[],
+  digestOf: (f: SourceFile) => string | undefined = () => undefined,
+): {
   files: SourceFile[];
   warnings: string[];
 } {
-  /** The files read of each delivery name, by size. */
-  const read = new Map<string, Map<number, SourceFile>>();
+  /** The files read of each delivery name, by size and content. */
+  const read = new Map<string, Map<string, SourceFile>>();
   const once: SourceFile[] = [];
   const copies: [SourceFile, SourceFile][] = [];
   const warnings: string[] = [];
   for (const f of files) {
     const name = deliveryName(f.rel);
-    const bySize = name === null ? undefined : read.get(name);
-    const same = bySize?.get(f.size);
-    if (name === null || bySize === undefined) {
-      if (name !== null) read.set(name, new Map([[f.size, f]]));
+    const key = `${f.size}/${digestOf(f) ?? ""}`;
+    const byKey = name === null ? undefined : read.get(name);
+    const same = byKey?.get(key);
+    if (name === null || byKey === undefined) {
+      if (name !== null) read.set(name, new Map([[key, f]]));
       once.push(f);
     } else if (same !== undefined) copies.push([f, same]);
     else {
-      const earlier = bySize.values().next().value as SourceFile;
-      bySize.set(f.size, f);
+      const sized = [...byKey.values()].find((e) => e.size === f.size);
+      const earlier = sized ?? (byKey.values().next().value as SourceFile);
+      byKey.set(key, f);
       once.push(f);
       warnings.push(
-        `${f.rel} and ${earlier.rel} have one delivery's name but not its size (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`,
+        sized === undefined
+          ? `${f.rel} and ${earlier.rel} have one delivery's name but not its size (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`
+          : `${f.rel} and ${earlier.rel} have one delivery's name and size but not its content (one of them is not the file CloudTrail delivered): both read, and the events in both counted twice`,
       );
     }
   }
   const [copy, of] = copies[0] ?? [];
   if (copy !== undefined && of !== undefined) {
     warnings.unshift(
-      `${copies.length} delivery file${copies.length === 1 ? " is a copy" : "s are copies"} of ${copies.length === 1 ? "one" : "files"} under another folder (the same name and size: the logs synced twice), read once: ${copy.rel} of ${of.rel}${copies.length === 1 ? "" : ", ..."}`,
+      `${copies.length} delivery file${copies.length === 1 ? " is a copy" : "s are copies"} of ${copies.length === 1 ? "one" : "files"} under another folder (the same name, size and content: the logs synced twice), read once: ${copy.rel} of ${of.rel}${copies.length === 1 ? "" : ", ..."}`,
     );
   }
   return { files: once, warnings };
+}
+
+/**
+ * The files that share a delivery's name and size with another (the candidates for
+ * `withoutCopies`), which must be compared by content: a file of CloudTrail's name is not always
+ * CloudTrail's (a lab's or a generator's names repeat across folders, at one size).
+ */
+export function copyCandidates(files: readonly SourceFile[]): SourceFile[] {
+  const groups = new Map<string, SourceFile[]>();
+  for (const f of files) {
+    const name = deliveryName(f.rel);
+    if (name === null) continue;
+    const key = `${name}/${f.size}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [f]);
+    else group.push(f);
+  }
+  return [...groups.values()].filter((g) => g.length > 1).flat();
+}
+
+/** The SHA-256 of a file's bytes; a file that cannot be read is unlike every other (read, and named). */
+async function fileDigest(f: SourceFile): Promise<string> {
+  try {
+    const hash = createHash("sha256");
+    for await (const chunk of fs.createReadStream(f.path)) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  } catch {
+    return `unreadable:${f.path}`;
+  }
 }
 
 export class LogCatalog {
   readonly logDir: string;
   readonly cacheDir: string;
   private readonly profiles = new Map<string, CacheEntry>();
+  /** Digests of the files compared by content (`copyCandidates`), by path and identity. */
+  private readonly digests = new Map<string, string>();
   /** Layout files DuckDB's typed reader rejected: parsed by the lenient reader from now on. */
   private readonly forceNormalize = new Map<string, string>();
   private partSeq = 0;
@@ -536,6 +575,17 @@ export class LogCatalog {
     return { dir: undefined, file, real, linked: e.isSymbolicLink() };
   }
 
+  /** `withoutCopies`, its candidates compared by content (digests kept by path and identity). */
+  private async withoutCopies(files: SourceFile[]): Promise<ReturnType<typeof withoutCopies>> {
+    const candidates = copyCandidates(files);
+    if (this.digests.size > 100_000) this.digests.clear();
+    const key = (f: SourceFile) => `${f.path}\u0000${f.identity}`;
+    await mapLimit(candidates, 16, async (f) => {
+      if (!this.digests.has(key(f))) this.digests.set(key(f), await fileDigest(f));
+    });
+    return withoutCopies(files, (f) => this.digests.get(key(f)));
+  }
+
   /**
    * The files a query reads, given the days it needs (null: all days). Layout files outside the
    * days are not opened at all; other files are profiled (once) to learn their days. With
@@ -557,7 +607,7 @@ export class LogCatalog {
       return false;
     });
     let skippedByWindow = outside + files.length - wanted.length;
-    const read = once ? withoutCopies(wanted) : { files: wanted, warnings: [] };
+    const read = once ? await this.withoutCopies(wanted) : { files: wanted, warnings: [] };
     const { warnings } = read;
     const profiles = await mapLimit(read.files, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];

@@ -431,7 +431,7 @@ describe("two trails delivering one account's region", () => {
     expect(r.warnings).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^48 delivery files are copies of files under another folder \\(the same name and size: the logs synced twice\\), read once: ${copy}\\S+ of sync-1/`,
+          `^48 delivery files are copies of files under another folder \\(the same name, size and content: the logs synced twice\\), read once: ${copy}\\S+ of sync-1/`,
         ),
       ),
     ]);
