@@ -29,6 +29,7 @@ import { OidcSignIn } from "./identity/oidc.ts";
 import { RefusalAudit, type RefusalLimits } from "./identity/refusals.ts";
 import { SessionStore } from "./identity/sessions.ts";
 import { tokenStands } from "./identity/token-stands.ts";
+import { maskedGrants } from "./masked-grants.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -181,6 +182,7 @@ async function openContext(
   const auditor = new Auditor(audit, { warn });
   const catalog = await Catalog.load(opts.runbooks, warn, opts.queryProblems);
   for (const w of selectorNearMisses(opts.access, catalog)) warn(w);
+  for (const w of maskedGrants(opts.access)) warn(w);
   const gov = await Governance.open(
     { access: opts.access, config, auditor, catalog, run: opts.run, publicUrl, warn },
     opts.governance,
