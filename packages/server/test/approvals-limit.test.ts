@@ -5,31 +5,14 @@
  * `run` on a critical runbook sent 30 requests in a loop and the approvers 30 messages. One more
  * than the cap is 429 `too-many-pending`, audited as a refused `run.request`, and sends nothing.
  */
-import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
 import { MAX_PENDING_PER_CALLER } from "../src/runs/manager.ts";
-import { call, fixtureServer, until } from "./helpers.ts";
+import { call, fixtureServer, until, webhookReceiver } from "./helpers.ts";
 
-let hook: Server;
-const received: string[] = [];
+const { received: sent, url: hookUrl } = webhookReceiver();
 /** The server's clock: the real time plus what a test adds. */
 let offsetMs = 0;
-
-beforeAll(async () => {
-  hook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-});
-afterAll(async () => {
-  await new Promise((r) => hook?.close(r));
-});
 
 const t = fixtureServer(() => ({
   access: {
@@ -49,7 +32,7 @@ const t = fixtureServer(() => ({
     expirySweepMs: 600_000,
     webhooks: [
       {
-        url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/approvals`,
+        url: `${hookUrl()}/approvals`,
         secret: "approval-webhook-secret-0123456789",
       },
     ],
@@ -86,8 +69,10 @@ describe("runs waiting for approval, per person", () => {
       details: { refused: { status: 429, code: "too-many-pending" } },
     });
     const ids = accepted.map((a) => a.body.id as string);
-    await until(() => (ids.every((id) => received.some((b) => b.includes(id))) ? true : undefined));
-    expect(received).toHaveLength(MAX_PENDING_PER_CALLER);
+    await until(() =>
+      ids.every((id) => sent.some((r) => r.body.includes(id))) ? true : undefined,
+    );
+    expect(sent).toHaveLength(MAX_PENDING_PER_CALLER);
 
     // Another person still gets in; a request withdrawn (cancelled) leaves room again.
     expect((await request(t.tokens.bob!)).status).toBe(202);

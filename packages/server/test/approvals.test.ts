@@ -5,36 +5,18 @@
  * can; denial ends the run; a request past its TTL (clock injected) expires, on read and by the
  * timer, and can no longer be approved. Every step audited and in the live events.
  */
-import { createServer, type Server } from "node:http";
 import { connect } from "node:net";
 import { verifyWebhook } from "@run-md/notify";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runMdHere as runMd } from "../../../test/in-process.ts";
 import { STREAMS_PER_CALLER } from "../src/routes/events.ts";
-import { call, fixtureServer, readEvents, until, waitForEnd } from "./helpers.ts";
+import { call, fixtureServer, readEvents, until, waitForEnd, webhookReceiver } from "./helpers.ts";
 
 const SECRET = "approval-webhook-secret-0123456789";
-let hook: Server;
-let received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }>;
+const { received, url: hookUrl } = webhookReceiver();
 /** The server's clock: the real time plus what a test adds. */
 let offsetMs = 0;
 
-beforeAll(async () => {
-  received = [];
-  hook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ body, headers: req.headers });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-});
-// Registered before the server's: closed after it (hooks run in reverse on the way out).
-afterAll(async () => {
-  await new Promise((r) => hook?.close(r));
-});
 const t = fixtureServer(() => ({
   access: {
     rules: [
@@ -60,7 +42,7 @@ const t = fixtureServer(() => ({
     now: () => new Date(Date.now() + offsetMs),
     webhooks: [
       {
-        url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/approvals`,
+        url: `${hookUrl()}/approvals`,
         secret: SECRET,
       },
     ],

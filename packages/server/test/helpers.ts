@@ -3,6 +3,7 @@
  * tokens, runs, reports), running runbooks on the real local engine over the shared sample data.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -278,4 +279,35 @@ export async function until<T>(
     if (Date.now() > end) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** What a webhook receiver was sent. */
+export interface Received {
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * A webhook receiver on loopback for a file's tests (the approvers' messages), answering 204:
+ * started before them and closed after them. Call it before `fixtureServer`: its hooks then run
+ * around the server's (closed after it).
+ */
+export function webhookReceiver(): { received: Received[]; url: () => string } {
+  const received: Received[] = [];
+  let hook: Server | undefined;
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ body, headers: req.headers });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook!.listen(0, "127.0.0.1", r));
+  });
+  afterAll(async () => {
+    await new Promise((r) => hook?.close(r));
+  });
+  return { received, url: () => `http://127.0.0.1:${(hook!.address() as { port: number }).port}` };
 }
