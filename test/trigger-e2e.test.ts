@@ -140,6 +140,15 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     expect(activity.status).toBe("passed");
   });
 
+  it("says in --json when an event that just happened can be run again for its whole window", async () => {
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const res = await trigger(finding("AKIAIOSFODNN7EXAMPLE", time), ["--json"]);
+    const out = JSON.parse(res.stdout) as { again?: string; matched: unknown[] };
+    expect(out.matched).toHaveLength(2);
+    // The window's end (the trigger's hour after the event) and CloudTrail's hour of delivery.
+    expect(out.again).toBe(new Date(time.getTime() + 2 * 3_600_000).toISOString());
+  });
+
   it("says why the documented sample itself does not run the key runbook (its key is a placeholder)", async () => {
     const res = await trigger(finding(PLANTED_KEY, now), ["--dry-run"]);
     expect(res.code).toBe(0);

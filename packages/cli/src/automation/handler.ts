@@ -12,7 +12,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { formatDiagnostic, printable, wholeWindowAt } from "@run-md/core";
+import { formatDiagnostic, printable } from "@run-md/core";
 import {
   type AlertState,
   deliveryProblems,
@@ -35,6 +35,7 @@ import {
   storeState,
 } from "./publish.ts";
 import {
+  againAt,
   checkEvent,
   outcomeSummary,
   parseEvent,
@@ -188,18 +189,6 @@ export async function handleEvent(
   } finally {
     client?.destroy();
   }
-}
-
-/** The latest instant a run's window can be read whole, of the runs whose window ends after they began. */
-function againAt(outcomes: readonly TriggerOutcome[]): string | undefined {
-  let latest: number | undefined;
-  for (const { report: r } of outcomes) {
-    if (r === undefined) continue;
-    const w = { start: new Date(r.window.start), end: new Date(r.window.end) };
-    const at = wholeWindowAt(w, Date.parse(r.startedAt))?.getTime();
-    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
-  }
-  return latest === undefined ? undefined : new Date(latest).toISOString();
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   storeReport,
   type TriggerMatch,
   type TriggerMiss,
+  wholeWindowAt,
   windowArgs,
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
@@ -410,4 +411,16 @@ export function outcomeSummary<D extends object>(
           ],
     ),
   };
+}
+
+/** The latest instant a run's window can be read whole, of the runs whose window ends after they began. */
+export function againAt(outcomes: readonly TriggerOutcome[]): string | undefined {
+  let latest: number | undefined;
+  for (const { report: r } of outcomes) {
+    if (r === undefined) continue;
+    const w = { start: new Date(r.window.start), end: new Date(r.window.end) };
+    const at = wholeWindowAt(w, Date.parse(r.startedAt))?.getTime();
+    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+  }
+  return latest === undefined ? undefined : new Date(latest).toISOString();
 }

@@ -12,6 +12,7 @@ import {
 } from "@run-md/core";
 import { RUN_OPTIONS } from "../args.ts";
 import {
+  againAt,
   outcomeSummary,
   parseEvent,
   type TriggerResult,
@@ -44,7 +45,7 @@ Options:
   --profile <name>             AWS shared-config profile
   --reports-dir <dir>          where reports are written (default reports/)
   --no-report                  do not write report files
-  --json                       print { matched, skipped, reports } as JSON
+  --json                       print { matched, skipped, reports, again? } as JSON
   --quiet                      leave out the steps' output (the plan and summary lines remain)
   -h, --help                   this help
 `;
@@ -153,5 +154,12 @@ export function triggerJson(result: TriggerResult) {
       ...(o.reportFile ? { reportFile: o.reportFile } : {}),
     })),
     reports: result.outcomes.flatMap((o) => (o.report ? [o.report] : [])),
+    ...againOf(result),
   };
+}
+
+/** `again` (when the event can be handled again for its whole window), when there is one. */
+function againOf(result: TriggerResult): { again?: string } {
+  const again = againAt(result.outcomes);
+  return again === undefined ? {} : { again };
 }
