@@ -360,6 +360,24 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(past).not.toHaveProperty("again");
   }, 120_000);
 
+  it("says when to handle an event again when its window ended within CloudTrail's hour of delivery before the run", async () => {
+    // The finding came 90 minutes ago (a Lambda retried, a container queued, a trigger with a
+    // short `after`): its window ended 30 minutes before the run, and CloudTrail delivers an
+    // event up to an hour after it happened, so the window's last events may not be delivered.
+    const env = {
+      ...process.env,
+      RUN_MD_REPORTS_BUCKET: "",
+      RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-tmp-")),
+      RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-lifecycle.md"),
+    };
+    const late = { ...guardDuty(), time: new Date(Date.now() - 90 * 60_000).toISOString() };
+    late.time = `${late.time.slice(0, 19)}Z`;
+    const r = await handleEvent(late, { env, log: () => {} });
+    expect(r.matched.map((m) => m.runbook)).toEqual(["access-key-lifecycle"]);
+    // Its window's end (an hour after the finding) and an hour of delivery: 30 minutes from now.
+    expect(r.again).toBe(new Date(Date.parse(late.time) + 2 * 3_600_000).toISOString());
+  }, 120_000);
+
   it("names a runbook whose pattern matched but whose parameter the event could not give (round-two red-team)", async () => {
     // A lower-case key: the pattern matches, the parameter's declaration refuses the value.
     const result = await handler(guardDuty("akiaiosfodnn7example"));

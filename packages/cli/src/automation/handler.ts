@@ -68,7 +68,7 @@ export interface HandlerResult {
   /**
    * When a run's window ends after it ran (the `after` part of a trigger's window, for an event
    * that just happened), the instant after which the same event, handled again, reads every
-   * run's window whole (`wholeWindowAt`; a Step Functions `Wait` state's `TimestampPath`,
+   * run's window whole (trigger-run.ts `againAt`; a Step Functions `Wait` state's `TimestampPath`,
    * docs/automation.md). Unset when every window was read to its end.
    */
   again?: string;

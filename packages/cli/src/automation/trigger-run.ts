@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import {
+  DELIVERY_LAG_MS,
   type Diagnostic,
   displayPath,
   EVENT_PARAMS,
@@ -13,6 +14,7 @@ import {
   isRunMdError,
   type MaskOptions,
   maskText,
+  NOT_RESOLVED,
   planTrigger,
   printable,
   type Runbook,
@@ -22,7 +24,6 @@ import {
   storeReport,
   type TriggerMatch,
   type TriggerMiss,
-  wholeWindowAt,
   windowArgs,
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
@@ -413,14 +414,20 @@ export function outcomeSummary<D extends object>(
   };
 }
 
-/** The latest instant a run's window can be read whole, of the runs whose window ends after they began. */
+/**
+ * The latest instant a run's window can be read whole (its end and CloudTrail's hour of
+ * delivery), of the runs that began before it: a window that ended in the hour before its run
+ * (an event handled late, a trigger with a short `after`) may lack its last events as much as
+ * one that ends after the run (review: `again` was unset for it, and its last minutes were read
+ * by no run). A run stopped before its window was resolved has no window to read again.
+ */
 export function againAt(outcomes: readonly TriggerOutcome[]): string | undefined {
   let latest: number | undefined;
   for (const { report: r } of outcomes) {
-    if (r === undefined) continue;
-    const w = { start: new Date(r.window.start), end: new Date(r.window.end) };
-    const at = wholeWindowAt(w, Date.parse(r.startedAt))?.getTime();
-    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+    if (r === undefined || r.window.source === NOT_RESOLVED) continue;
+    const at = Date.parse(r.window.end) + DELIVERY_LAG_MS;
+    if (at <= Date.parse(r.startedAt)) continue;
+    if (latest === undefined || at > latest) latest = at;
   }
   return latest === undefined ? undefined : new Date(latest).toISOString();
 }
