@@ -49,6 +49,13 @@ export interface Alert {
    * its runbook (`RunbookState.untold`), told the news now while the others hear nothing new.
    */
   only?: string[];
+  /**
+   * The highest severity the runbook's failure was told at, when higher than its severity now
+   * (`RunbookState.severity`): its reminders and recovery reach the targets that severity
+   * reached (a pager paged for a `high` failure hears that it recovered after the runbook was
+   * lowered to `medium`: review, its incident stayed open).
+   */
+  reach?: Severity;
 }
 
 /** What the alert state and PagerDuty's dedup key follow: the runbook, or one investigation of it. */
@@ -74,7 +81,7 @@ export const OUTCOMES = ["failed", "errored", "recovered", "reminder"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The outcome an alert stands for, for the targets' `on:` filters. */
-export function outcomeOf(alert: Alert): Outcome {
+export function outcomeOf(alert: Pick<Alert, "kind" | "status">): Outcome {
   if (alert.kind === "recovered") return "recovered";
   if (alert.kind === "reminder") return "reminder";
   return alert.status === "errored" ? "errored" : "failed";

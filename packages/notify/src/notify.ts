@@ -10,10 +10,11 @@ import {
   type ParamValue,
   type RunReport,
   reportKind,
+  type Severity,
   reportUrl,
   runbookPageUrl,
 } from "@run-md/core";
-import { type NotifyConfig, type TargetConfig, wants } from "./config.ts";
+import { type NotifyConfig, severityRank, type TargetConfig, wants } from "./config.ts";
 import { crashFindingOf, findingOf } from "./finding.ts";
 import { type Alert, alertKey, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
 import { postMessage } from "./retry.ts";
@@ -235,18 +236,58 @@ async function plan(
     if (!next) continue;
     state.runbooks[key] = next;
     const since = next.since;
-    if (kind) alerts.push({ kind, ...subject, since });
-    else if (before?.untold?.length && !claimed(before, now, options.claimant)) {
+    const { reach, raisedFor } = severityReach(before, next, subject, config);
+    if (kind) alerts.push({ kind, ...subject, since, ...reach });
+    else if (
+      (before?.untold?.length && !claimed(before, now, options.claimant)) ||
+      raisedFor.length > 0
+    ) {
       // Nothing new, but some targets missed the last alert: they get the news now, and so does
-      // a target that was not told it under its present identity (renamed, re-addressed).
+      // a target that was not told it under its present identity (renamed, re-addressed), or
+      // that takes the runbook's severity only since it was raised.
       const news = next.failing ? "failing" : "recovered";
-      alerts.push({ kind: news, ...subject, since, only: untoldNow(before, config) });
+      const missed = before?.untold?.length ? untoldNow(before, config) : [];
+      const only = [...new Set([...missed, ...raisedFor])];
+      alerts.push({ kind: news, ...subject, since, ...reach, only });
     }
   }
   missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems };
+}
+
+/**
+ * The severity a failing runbook's alerts reach (`RunbookState.severity`): the highest its failure
+ * was told at, kept in `next` while it fails, and given to its alert (`reach`) when higher than
+ * the run's. `raisedFor`: the targets that take the run's severity and not the one its failure
+ * was told at (a runbook raised while it failed: they never heard of it; review).
+ */
+function severityReach(
+  before: RunbookState | undefined,
+  next: RunbookState,
+  subject: Omit<Alert, "kind" | "since">,
+  config: NotifyConfig,
+): { reach: { reach?: Severity }; raisedFor: string[] } {
+  const current = subject.runbook.severity;
+  // The failure carried on (not a new one: an investigation over, or a runbook that passed).
+  const told = before?.failing && next.since === before.since ? before.severity : undefined;
+  const higher = told !== undefined && severityRank(told) > severityRank(current);
+  if (next.failing) next.severity = higher ? told : current;
+  else delete next.severity;
+  // A recovery reaches whom the failure reached, whatever the severity now.
+  const reachedBy = next.failing ? told : before?.failing ? before.severity : undefined;
+  const reach =
+    reachedBy !== undefined && severityRank(reachedBy) > severityRank(current)
+      ? { reach: reachedBy }
+      : {};
+  if (!next.failing || told === undefined || severityRank(current) <= severityRank(told))
+    return { reach, raisedFor: [] };
+  const outcome = outcomeOf({ kind: "failing", status: subject.status });
+  const raisedFor = config.targets
+    .filter((t) => wants(t, current, outcome) && !wants(t, told, outcome))
+    .map(idOf);
+  return { reach, raisedFor };
 }
 
 /**
@@ -348,7 +389,11 @@ function idOf(target: TargetConfig): string {
 /** Whether a target gets an alert: it wants its outcome, and the alert is for it. */
 function receives(target: TargetConfig, alert: Alert): boolean {
   if (alert.only && !alert.only.includes(idOf(target))) return false;
-  return wants(target, alert.runbook.severity, outcomeOf(alert));
+  const severity =
+    alert.reach !== undefined && severityRank(alert.reach) > severityRank(alert.runbook.severity)
+      ? alert.reach
+      : alert.runbook.severity;
+  return wants(target, severity, outcomeOf(alert));
 }
 
 /**

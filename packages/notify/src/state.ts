@@ -4,7 +4,7 @@
  * not page again until the reminder cadence has elapsed; its recovery is announced once.
  */
 import { readFile } from "node:fs/promises";
-import { type RunReport, writeFileAtomic } from "@run-md/core";
+import { type RunReport, type Severity, writeFileAtomic } from "@run-md/core";
 import type { Alert, AlertKind } from "./model.ts";
 
 export const STATE_FILE = ".notify-state.json";
@@ -53,6 +53,13 @@ export interface RunbookState {
    * notifier of that claimant takes the claim for its own dead attempt's, not another's.
    */
   claimedBy?: string;
+  /**
+   * While it fails: the highest severity its failure was told at. A runbook raised while it
+   * fails (`medium` to `high`) is news to a target that takes only the higher one, and one
+   * lowered still reaches, with its reminders and recovery, the targets its failure reached.
+   * Absent in states written before (the severity of the run stands for it).
+   */
+  severity?: Severity;
 }
 
 /**

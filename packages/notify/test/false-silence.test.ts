@@ -288,6 +288,82 @@ describe("false silences", () => {
   });
 });
 
+describe("a runbook whose severity changed while it failed", () => {
+  /** A chat that hears every severity and a pager that hears `high` and above, both answering. */
+  async function targets() {
+    const pager = await startReceiver();
+    const config = parseNotifyConfig(
+      {
+        targets: [
+          { type: "slack", name: "chat", url: chat.url },
+          { type: "slack", name: "pager", url: pager.url, minSeverity: "high" },
+        ],
+        retry: { attempts: 1, backoffMs: 1 },
+      },
+      "run-md.config.yaml",
+    );
+    return { pager, config };
+  }
+  const night = (
+    reportsDir: string,
+    config: ReturnType<typeof parseNotifyConfig>,
+    h: number,
+    status: "passed" | "failed",
+    severity: string,
+  ) =>
+    notify(
+      [{ report: report("audit-iam", status, { startedAt: at(h).toISOString(), severity }) }],
+      config,
+      { reportsDir, now: at(h) },
+    );
+
+  it("raised to a severity a pager takes while it still fails: the pager is paged, the chat is not told again", async () => {
+    answer = 200;
+    const reportsDir = await dir();
+    const { pager, config } = await targets();
+    try {
+      const chatBefore = chat.received.length;
+      await night(reportsDir, config, 1, "failed", "medium");
+      expect(chat.received.length - chatBefore).toBe(1);
+      expect(pager.received).toHaveLength(0);
+      // The author raised it to high: the failure the pager never heard of is news to it.
+      const second = await night(reportsDir, config, 2, "failed", "high");
+      expect(pager.received).toHaveLength(1);
+      expect(pager.received[0]!.text).toContain("Audit IAM changes");
+      expect(second.deliveries.map((d) => [d.target, d.ok])).toEqual([["pager", true]]);
+      expect(chat.received.length - chatBefore).toBe(1);
+      // Told once: the next night of the same failure says nothing.
+      const third = await night(reportsDir, config, 3, "failed", "high");
+      expect(third.alerts).toEqual([]);
+      // Its recovery reaches both.
+      await night(reportsDir, config, 4, "passed", "high");
+      expect(pager.received).toHaveLength(2);
+      expect(chat.received.length - chatBefore).toBe(2);
+    } finally {
+      await pager.close();
+    }
+  });
+
+  it("lowered below a pager's severity while it fails: its recovery still reaches the pager it paged", async () => {
+    answer = 200;
+    const reportsDir = await dir();
+    const { pager, config } = await targets();
+    try {
+      await night(reportsDir, config, 1, "failed", "high");
+      expect(pager.received).toHaveLength(1);
+      // Lowered to medium, still failing: nothing new; then it passes.
+      expect((await night(reportsDir, config, 2, "failed", "medium")).alerts).toEqual([]);
+      const recovered = await night(reportsDir, config, 3, "passed", "medium");
+      expect(recovered.alerts.map((a) => a.kind)).toEqual(["recovered"]);
+      // The pager opened an incident for it: it hears that it is over.
+      expect(pager.received).toHaveLength(2);
+      expect(recovered.deliveries.map((d) => d.target).sort()).toEqual(["chat", "pager"]);
+    } finally {
+      await pager.close();
+    }
+  });
+});
+
 describe("red-team: a target's secret address", () => {
   it("a webhook address that is no URL is said without quoting it, and not retried", async () => {
     // No https://: the configuration's reading refuses it, naming the key only.
