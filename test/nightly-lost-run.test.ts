@@ -6,7 +6,7 @@
  * runner is killed by a preloaded file that sends itself SIGKILL (NODE_OPTIONS --require), so the
  * truth is what the test did, not what the job says. The real nightly job (test/in-process.ts).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,4 +54,48 @@ describe("nightly: a runner that ends without a report", () => {
     );
     expect(after.runbook.id).toBe("night");
   }, 180_000);
+
+  it("a catch-up (--date) or --since run that ends without a report is an investigation: the runbook's latest stays its night's", async () => {
+    const good = await nightly({});
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    const before = await latest();
+    expect(before.status).toBe("passed");
+    const die = { NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}` };
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    for (const extra of [
+      ["--date", yesterday],
+      ["--since", "2h"],
+    ]) {
+      const killed = await nightlyHere(
+        [
+          ...[
+            "--runbooks",
+            path.join(work, "runbooks"),
+            "--reports-dir",
+            path.join(work, "reports"),
+          ],
+          ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
+          ...extra,
+        ],
+        { env: { RUN_MD_WEBHOOK_URL: "", ...die } },
+      );
+      expect(killed.code, killed.stdout + killed.stderr).toBe(2);
+      // The runbook's status is still the night's pass, not a replay's crash (a replay of last
+      // week took the runbook's status, and the site showed it errored tonight).
+      expect((await latest()).runId, extra[0]).toBe(before.runId);
+    }
+    // Both lost runs are stored, as investigations.
+    const files = (await readdir(path.join(work, "reports", "night"))).filter(
+      (f) => f.endsWith(".json") && f !== "latest.json",
+    );
+    const reports = await Promise.all(
+      files.map(async (f) =>
+        JSON.parse(await readFile(path.join(work, "reports", "night", f), "utf8")),
+      ),
+    );
+    const lost = reports.filter((r) =>
+      String(r.error?.message).startsWith("the runner ended without a report"),
+    );
+    expect(lost.filter((r) => r.kind === "investigation")).toHaveLength(2);
+  }, 240_000);
 });

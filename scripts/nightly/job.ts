@@ -29,6 +29,7 @@ import {
   scheduleProblem,
   timeOfReportName,
   type Weekday,
+  type WindowSpec,
   windowNotReadFrom,
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
@@ -269,6 +270,12 @@ function catchUpEnd(date: Date | undefined): string | undefined {
   return date !== undefined && date.getTime() < Date.now() ? date.toISOString() : undefined;
 }
 
+/** The window flags `runArgs` gives a run (`--since`, a catch-up's `--to`). */
+function windowAsked(options: Pick<NightlyOptions, "since" | "now">): WindowSpec {
+  const to = catchUpEnd(options.now);
+  return { ...(options.since ? { since: options.since } : {}), ...(to ? { to } : {}) };
+}
+
 /** Where the job puts a run's window (`RUN_MD_WINDOW_END`, `RUN_MD_WINDOW_START`). */
 interface RunBounds {
   end?: string;
@@ -322,6 +329,7 @@ async function runOne(
           stderr: printed,
           startedAt,
           mask,
+          window: windowAsked(options),
         })
       : undefined;
   const reportFile = report ? await findStoredReport(options.reportsDir, report) : lost?.reportFile;

@@ -9,7 +9,9 @@ import {
   loadRunbook,
   type MaskOptions,
   type RunReport,
+  runKind,
   storeReport,
+  type WindowSpec,
 } from "@run-md/core";
 import { version } from "../../packages/cli/src/package-files.ts";
 
@@ -26,7 +28,18 @@ function ending(exitCode: number | null): string {
 export async function storeLostRun(
   file: string,
   reportsDir: string,
-  run: { exitCode: number | null; stderr: string; startedAt: string; mask: MaskOptions },
+  run: {
+    exitCode: number | null;
+    stderr: string;
+    startedAt: string;
+    mask: MaskOptions;
+    /**
+     * The window its runner was given (`--since`, a `--date` catch-up's `--to`): a run over
+     * another window is an investigation, as the runner's report would have been, and never the
+     * runbook's status (review: a replay of last week that crashed became its latest.json).
+     */
+    window?: WindowSpec;
+  },
 ): Promise<{ report: RunReport; reportFile: string } | undefined> {
   const { runbook } = await loadRunbook(file);
   if (!runbook) return undefined;
@@ -37,7 +50,11 @@ export async function storeLostRun(
   const report = errorReport(
     runbook,
     error,
-    { toolVersion: version(), kind: "full", mask: run.mask },
+    {
+      toolVersion: version(),
+      kind: runKind(runbook, { window: run.window ?? {} }),
+      mask: run.mask,
+    },
     new Date(run.startedAt),
   );
   try {
