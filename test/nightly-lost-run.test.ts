@@ -98,4 +98,37 @@ describe("nightly: a runner that ends without a report", () => {
     );
     expect(lost.filter((r) => r.kind === "investigation")).toHaveLength(2);
   }, 240_000);
+
+  it("a cron runbook whose first run ended without a report is run again the next night, not taken as run (review)", async () => {
+    // A cron time two hours ago: due tonight, as the job's record has never run it.
+    const at = new Date(Date.now() - 2 * 3_600_000);
+    const cron = `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+    const runbooks = path.join(work, "cron-runbooks");
+    const reports = path.join(work, "cron-reports");
+    await mkdir(runbooks);
+    await writeFile(
+      path.join(runbooks, "daily.md"),
+      countingRunbook().replace("schedule: nightly", `schedule: "${cron}"`),
+    );
+    const job = (env: Record<string, string>) =>
+      nightlyHere(
+        [
+          ...["--runbooks", runbooks, "--reports-dir", reports],
+          ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
+        ],
+        { env: { RUN_MD_WEBHOOK_URL: "", ...env } },
+      );
+    const killed = await job({ NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}` });
+    expect(killed.code, killed.stdout + killed.stderr).toBe(2);
+    expect(
+      JSON.parse(await readFile(path.join(reports, "daily", "latest.json"), "utf8")).status,
+    ).toBe("errored");
+    // The errored run read nothing: the next night runs it (its lost report is no run).
+    const next = await job({});
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(next.stdout + next.stderr).toMatch(/passed\s+daily/);
+    expect(
+      JSON.parse(await readFile(path.join(reports, "daily", "latest.json"), "utf8")).status,
+    ).toBe("passed");
+  }, 240_000);
 });

@@ -374,7 +374,7 @@ describe("selectNightly", () => {
       const ranAt = async (iso: string) => {
         await mkdir(path.join(reports, "mondays"), { recursive: true });
         const name = `${new Date(iso).toISOString().replaceAll(":", "-")}.json`;
-        await writeFile(path.join(reports, "mondays", name), "{}");
+        await writeFile(path.join(reports, "mondays", name), '{"status":"passed"}');
       };
       const due = async (iso: string) => {
         const now = new Date(iso);
@@ -388,6 +388,13 @@ describe("selectNightly", () => {
       // Run on Monday 2026-12-07 at 06:10: Tuesday's 05:20 job does not run it again.
       await ranAt("2026-12-07T06:10:00Z");
       expect(await due("2026-12-08T05:20:00Z")).toBe(false);
+      // An errored run read nothing: a report of one (a runner that died) is no run.
+      await writeFile(
+        path.join(reports, "mondays", "2026-12-07T06-10-00.000Z.json"),
+        '{"status":"errored"}',
+      );
+      expect(await due("2026-12-08T05:20:00Z")).toBe(true);
+      await ranAt("2026-12-07T06:10:00Z");
       // A report after the job's own time (a clock ahead) is passed over: Nov 23's counts.
       expect(await due("2026-12-01T06:10:00Z")).toBe(true);
       // Never run: the 24 hours before the job, as before.
@@ -415,7 +422,10 @@ describe("selectNightly", () => {
       // Tuesday's job ran it (for Monday 06:00); a run by hand at 10:00 wrote a report after.
       await recordRuns(reports, ["workdays"], new Date("2026-12-01T05:17:00Z"));
       await mkdir(path.join(reports, "workdays"), { recursive: true });
-      await writeFile(path.join(reports, "workdays", "2026-12-01T10-00-00.000Z.json"), "{}");
+      await writeFile(
+        path.join(reports, "workdays", "2026-12-01T10-00-00.000Z.json"),
+        '{"status":"passed"}',
+      );
       // Wednesday's job still runs it for Tuesday 06:00 (the report alone said: ran at 10:00).
       expect(await due("2026-12-02T05:17:00Z")).toBe(true);
       expect(await lastRunIn(reports, new Date("2026-12-02T05:17:00Z"))("workdays")).toEqual({

@@ -124,8 +124,9 @@ const isCron = (schedule: string) => !(NAMED_SCHEDULES as readonly string[]).inc
 
 /**
  * When each runbook last ran: the nightly job's record (`record.ts`); for a runbook it has no
- * record of (a job from before the record), the newest report in its folder (its name has the
- * time; any kind: a job that always runs with `--since` writes investigations only; review). A
+ * record of (a job from before the record, a runbook new tonight), the newest report in its
+ * folder of a run that read the logs (its name has the time; any kind: a job that always runs
+ * with `--since` writes investigations only; review; an errored run is tried again). A
  * time after `now` (a clock ahead) is passed over; none: the 24 hours before the job.
  */
 export function lastRunIn(
@@ -137,12 +138,27 @@ export function lastRunIn(
     record ??= readRunsRecord(reportsDir);
     const recorded = (await record).ranAt.get(id);
     if (recorded && recorded.getTime() <= now.getTime()) return { at: recorded, byJob: true };
-    const times = (await listReports(reportsDir, id))
-      .map((file) => timeOfReportName(path.basename(file)))
-      .filter((t) => t <= now.getTime());
-    const at = Math.max(...times, Number.NEGATIVE_INFINITY);
-    return Number.isFinite(at) ? { at: new Date(at), byJob: false } : undefined;
+    const runs = (await listReports(reportsDir, id))
+      .map((file) => ({ file, at: timeOfReportName(path.basename(file)) }))
+      .filter((r) => r.at <= now.getTime())
+      .sort((a, b) => b.at - a.at);
+    // A run that read nothing (errored: a runner that died, whose report the job stored, a
+    // missing log folder) took no time of its schedule: the next night tries it again, as the
+    // record does (review: a new cron runbook whose first run errored was not due for a week).
+    for (const run of runs)
+      if (await readTheLogs(run.file)) return { at: new Date(run.at), byJob: false };
+    return undefined;
   };
+}
+
+/** Whether a stored report is of a run that read the logs (passed, warned or failed). */
+async function readTheLogs(file: string): Promise<boolean> {
+  try {
+    const { status } = JSON.parse(await readFile(file, "utf8")) as { status?: unknown };
+    return status === "passed" || status === "warned" || status === "failed";
+  } catch {
+    return false;
+  }
 }
 
 /**
