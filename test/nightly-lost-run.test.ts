@@ -6,9 +6,10 @@
  * runner is killed by a preloaded file that sends itself SIGKILL (NODE_OPTIONS --require), so the
  * truth is what the test did, not what the job says. The real nightly job (test/in-process.ts).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { reportFileStem, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nightlyHere } from "./in-process.ts";
 import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
@@ -100,16 +101,18 @@ describe("nightly: a runner that ends without a report", () => {
   }, 240_000);
 
   it("a cron runbook whose first run ended without a report is run again the next night, not taken as run (review)", async () => {
-    // A cron time two hours ago: due tonight, as the job's record has never run it.
+    // A weekly cron time two hours ago: due tonight, as the job's record has never run it.
     const at = new Date(Date.now() - 2 * 3_600_000);
-    const cron = `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+    const weekly = (d: Date) => `${d.getUTCMinutes()} ${d.getUTCHours()} * * ${d.getUTCDay()}`;
     const runbooks = path.join(work, "cron-runbooks");
     const reports = path.join(work, "cron-reports");
     await mkdir(runbooks);
-    await writeFile(
-      path.join(runbooks, "daily.md"),
-      countingRunbook().replace("schedule: nightly", `schedule: "${cron}"`),
-    );
+    const schedule = (cron: string) =>
+      writeFile(
+        path.join(runbooks, "weekly.md"),
+        countingRunbook().replace("schedule: nightly", `schedule: "${cron}"`),
+      );
+    await schedule(weekly(at));
     const job = (env: Record<string, string>) =>
       nightlyHere(
         [
@@ -120,15 +123,22 @@ describe("nightly: a runner that ends without a report", () => {
       );
     const killed = await job({ NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}` });
     expect(killed.code, killed.stdout + killed.stderr).toBe(2);
-    expect(
-      JSON.parse(await readFile(path.join(reports, "daily", "latest.json"), "utf8")).status,
-    ).toBe("errored");
+    const folder = path.join(reports, "weekly");
+    expect(JSON.parse(await readFile(path.join(folder, "latest.json"), "utf8")).status).toBe(
+      "errored",
+    );
+    // The next night comes a day later: the cron time and the lost run's report a day earlier
+    // (its name is its time), so the cron time is out of the 24 hours before the job.
+    const [lost] = (await readdir(folder)).filter((f) => Number.isFinite(timeOfReportName(f)));
+    const shifted = new Date(timeOfReportName(lost!) - 86_400_000).toISOString();
+    await rename(path.join(folder, lost!), path.join(folder, `${reportFileStem(shifted)}.json`));
+    await schedule(weekly(new Date(at.getTime() - 86_400_000)));
     // The errored run read nothing: the next night runs it (its lost report is no run).
     const next = await job({});
     expect(next.code, next.stdout + next.stderr).toBe(0);
-    expect(next.stdout + next.stderr).toMatch(/passed\s+daily/);
-    expect(
-      JSON.parse(await readFile(path.join(reports, "daily", "latest.json"), "utf8")).status,
-    ).toBe("passed");
+    expect(next.stdout + next.stderr).toMatch(/passed\s+weekly/);
+    expect(JSON.parse(await readFile(path.join(folder, "latest.json"), "utf8")).status).toBe(
+      "passed",
+    );
   }, 240_000);
 });

@@ -122,6 +122,8 @@ export interface LastRun {
 /** Whether a schedule is a cron expression (not `manual`, `nightly` or `weekly`). */
 const isCron = (schedule: string) => !(NAMED_SCHEDULES as readonly string[]).includes(schedule);
 
+const DAY_MS = 86_400_000;
+
 /**
  * When each runbook last ran: the nightly job's record (`record.ts`); for a runbook it has no
  * record of (a job from before the record, a runbook new tonight), the newest report in its
@@ -145,9 +147,13 @@ export function lastRunIn(
     // A run that read nothing (errored: a runner that died, whose report the job stored, a
     // missing log folder) took no time of its schedule: the next night tries it again, as the
     // record does (review: a new cron runbook whose first run errored was not due for a week).
-    for (const run of runs)
+    // Never read at all: from the 24 hours before its first try, the period that try was for.
+    let firstTry: number | undefined;
+    for (const run of runs) {
       if (await readTheLogs(run.file)) return { at: new Date(run.at), byJob: false };
-    return undefined;
+      firstTry = run.at;
+    }
+    return firstTry === undefined ? undefined : { at: new Date(firstTry - DAY_MS), byJob: false };
   };
 }
 
