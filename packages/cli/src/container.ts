@@ -25,6 +25,10 @@ export async function containerMain(
     const result = await handleEvent(await eventText(argv, env), {
       env,
       log: (line) => process.stderr.write(`${printableLines(line)}\n`),
+      // A task names its attempt (Step Functions: the execution and the state, which its retry
+      // of a failed task keeps): the retry tells what its dead attempt claimed (review: without
+      // it the claim was left to run out, and then to another event, which may never come).
+      ...(env.RUN_MD_CLAIMANT ? { claimant: `container:${env.RUN_MD_CLAIMANT}` } : {}),
     });
     process.stdout.write(`${printableJson(result, 2)}\n`);
     const failed = result.matched.some((m) => m.status === "failed");

@@ -322,6 +322,72 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     }
   }, 240_000);
 
+  it("a retry of a container task that died after claiming its alert tells it when the task names its attempt (RUN_MD_CLAIMANT); another task still leaves it to the claim", async () => {
+    // Step Functions retries a failed ECS task (OOM, a timeout) with the same execution and
+    // state: RUN_MD_CLAIMANT set from them is the same for the retry and for no other task.
+    // Without it the container claimed as nobody, and its retry left its own dead attempt's
+    // claim to run out, then to another event, which an investigation may never get.
+    const prefix = "container-retry/";
+    const chat = await slackReceiver();
+    try {
+      const dir = await mkdtemp(path.join(work, "container-retry-"));
+      const config = path.join(dir, "run-md.config.yaml");
+      await writeFile(
+        config,
+        [
+          `local: { logDir: ${JSON.stringify(sampleDir)} }`,
+          "notify:",
+          "  retry: { attempts: 1, backoffMs: 1 }",
+          `  targets: [{ type: slack, url: ${JSON.stringify(chat.url)} }]`,
+          "",
+        ].join("\n"),
+      );
+      const eventFile = path.join(dir, "event.json");
+      await writeFile(eventFile, JSON.stringify(guardDuty(KEY)));
+      const told = () =>
+        chat.bodies.filter((b) => JSON.stringify(b).includes("What an access key did"));
+      const task = async (claimant?: string) =>
+        inTurn(async () => (await import("../src/container.ts")).containerMain, [eventFile], {
+          env: {
+            RUN_MD_CONFIG: config,
+            RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+            RUN_MD_REPORTS_DIR: await mkdtemp(path.join(dir, "reports-")),
+            RUN_MD_REPORTS_PREFIX: prefix,
+            ...(claimant ? { RUN_MD_CLAIMANT: claimant } : {}),
+          },
+        });
+      expect((await task("exec-1/KeyActivity")).code).toBe(1);
+      expect(told()).toHaveLength(1);
+      // The state as the first task left it had it died after its claim.
+      const stateKey = `security-reports/${prefix}.notify-state.json`;
+      const stored = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
+      const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
+      Object.assign(stored.runbooks[key], {
+        untold: ["slack"],
+        claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
+        claimedBy: "container:exec-1/KeyActivity",
+      });
+      emulator.objects.set(stateKey, {
+        ...emulator.objects.get(stateKey)!,
+        body: Buffer.from(JSON.stringify(stored)),
+        etag: '"dead-task"',
+      });
+      chat.bodies.length = 0;
+      // Another task (another execution, or none named): the claim stands.
+      await task("exec-2/KeyActivity");
+      await task();
+      expect(told()).toHaveLength(0);
+      // The retry of the task that claimed it: its own claim, told.
+      await task("exec-1/KeyActivity");
+      expect(told()).toHaveLength(1);
+      const after = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
+      expect(after.runbooks[key].untold).toBeUndefined();
+      expect(after.runbooks[key].claimedUntil).toBeUndefined();
+    } finally {
+      chat.close();
+    }
+  }, 240_000);
+
   it("runs nothing for an event no trigger matches, and says why", async () => {
     const event = JSON.parse(
       readFileSync(
