@@ -3,7 +3,8 @@
  * variable (EventBridge → ECS/Fargate or Step Functions passes it as a container override), or
  * standard input. Prints the result as JSON; exit 0 when nothing failed, 1 when a runbook
  * failed, 2 on a bad event or configuration (a mistake in `notify:` too, after telling the other
- * targets), an errored run, or a runbook that does not load (as `run-md trigger`).
+ * targets), an errored run, a report not written or not published, or a runbook that does not
+ * load (as `run-md trigger`).
  */
 import { readFile } from "node:fs/promises";
 import { printableJson, printableLines } from "@run-md/core";
@@ -33,7 +34,10 @@ export async function containerMain(
     process.stdout.write(`${printableJson(result, 2)}\n`);
     const failed = result.matched.some((m) => m.status === "failed");
     const errored =
-      result.matched.some((m) => m.status === "errored" || m.reportError !== undefined) ||
+      result.matched.some(
+        (m) =>
+          m.status === "errored" || m.reportError !== undefined || m.publishError !== undefined,
+      ) ||
       result.skipped.some((m) => "unresolved" in m || m.problems !== undefined) ||
       result.notifyMistakes !== undefined;
     return errored ? 2 : failed ? 1 : 0;

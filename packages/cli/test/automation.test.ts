@@ -685,6 +685,54 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     expect(res.code).toBe(2);
   }, 120_000);
 
+  it("the container exits 2 and names the run when its report could not be published to S3, although its runbook passed", async () => {
+    // An S3 that refuses every request (a role without s3:PutObject on the bucket): the report
+    // is on no site, and the task showed green (exit 0) with the refusal among the problems.
+    const { createServer } = await import("node:http");
+    const s3 = createServer((_req, res) => {
+      _req.resume();
+      _req.on("end", () =>
+        res
+          .writeHead(403, { "content-type": "application/xml" })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+          ),
+      );
+    });
+    await new Promise<void>((r) => s3.listen(0, "127.0.0.1", r));
+    try {
+      const dir = await mkdtemp(path.join(work, "publish-refused-"));
+      const eventFile = path.join(dir, "event.json");
+      await writeFile(eventFile, JSON.stringify(guardDuty("AKIAIOSFODNN7EXAMPLE")));
+      const res = await inTurn(
+        async () => (await import("../src/container.ts")).containerMain,
+        [eventFile],
+        {
+          env: {
+            RUN_MD_CONFIG: path.join(work, "no-notify.yaml"),
+            RUN_MD_RUNBOOKS_DIR: path.join(REPO, "runbooks/access-key-activity.md"),
+            RUN_MD_REPORTS_DIR: path.join(dir, "reports"),
+            RUN_MD_S3_ENDPOINT: `http://127.0.0.1:${(s3.address() as { port: number }).port}`,
+          },
+        },
+      );
+      const result = JSON.parse(res.stdout);
+      expect(result.matched.map((m: Json) => [m.runbook, m.status])).toEqual([
+        ["access-key-activity", "passed"],
+      ]);
+      expect(result.matched[0].reportKeys).toBeUndefined();
+      expect(result.matched[0].publishError).toMatch(/Access Denied/);
+      expect(result.problems).toEqual([
+        expect.stringMatching(
+          /^publishing access-key-activity's report to s3:\/\/security-reports failed/,
+        ),
+      ]);
+      expect(res.code).toBe(2);
+    } finally {
+      s3.close();
+    }
+  }, 120_000);
+
   it("the container exits 2 for a mistake in notify: although its runbook passed", async () => {
     const dir = await mkdtemp(path.join(work, "typo-container-"));
     const config = path.join(dir, "run-md.config.yaml");

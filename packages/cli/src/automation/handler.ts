@@ -51,6 +51,11 @@ export interface HandlerResult {
     reportKeys?: string[];
     /** Why its report could not be written locally (it is still escalated): exit 2. */
     reportError?: string;
+    /**
+     * Why its report could not be published to the bucket (the site never shows it, and the
+     * alert's link leads nowhere; it is still escalated): the container exits 2.
+     */
+    publishError?: string;
     /** A runbook that does not load: its file and its problems (file:line:column). */
     file?: string;
     problems?: string[];
@@ -147,6 +152,7 @@ export async function handleEvent(
   const target = s3Target(env);
   const client = target ? s3Client(target) : undefined;
   const keys = new Map<TriggerOutcome, string[]>();
+  const unpublished = new Map<TriggerOutcome, string>();
   // A runbook whose pattern matched but whose parameters the event lacks should have run; one
   // that does not load is said too, whether the event was for it (then escalated) or not.
   for (const o of result.outcomes) {
@@ -162,6 +168,7 @@ export async function handleEvent(
       try {
         keys.set(o, await publishReport(client, target, o.reportFile));
       } catch (e) {
+        unpublished.set(o, (e as Error).message);
         problems.push(
           `publishing ${o.runbook.meta.id}'s report to s3://${target.bucket} failed: ${(e as Error).message}`,
         );
@@ -180,7 +187,10 @@ export async function handleEvent(
     for (const p of problems) log(`warning ${p}`);
     const again = againAt(result.outcomes);
     return {
-      ...outcomeSummary(result.outcomes, (o) => (keys.has(o) ? { reportKeys: keys.get(o)! } : {})),
+      ...outcomeSummary(result.outcomes, (o) => ({
+        ...(keys.has(o) ? { reportKeys: keys.get(o)! } : {}),
+        ...(unpublished.has(o) ? { publishError: unpublished.get(o)! } : {}),
+      })),
       notifications,
       problems,
       ...(mistakes.length > 0 ? { notifyMistakes: mistakes } : {}),
