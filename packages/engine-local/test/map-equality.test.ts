@@ -1,0 +1,178 @@
+/**
+ * Map `=` and `<>` (trino_map_eq) as Trino's MapType equal operator: another size or a key the
+ * other map lacks is false, so is a value pair known to differ; else NULL when a value is NULL on
+ * either side (or its own comparison is NULL), else true, whatever the keys' order. The answers
+ * are checked against a small JavaScript computation of those rules, not against the engine, and
+ * the last group against Trino's own answers (TestMapOperators in the conformance corpus).
+ */
+import { describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { engineOverEmptyFolder, window } from "./helpers.ts";
+
+const engine = engineOverEmptyFolder();
+const w = window("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+const athena = (q: string) =>
+  engine().query(queryRequest("sql", q, w, { attributes: { optional: false, allowEmpty: true } }));
+
+type Value = number | string | null | Value[] | { entries: [Value, Value][] };
+
+/** Trino's = of two values of one type: NULL (unknown) when a NULL decides, as ArrayType's and MapType's. */
+function equal(a: Value, b: Value): boolean | null {
+  if (a === null || b === null) return null;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    let unknown = false;
+    for (let i = 0; i < a.length; i++) {
+      const e = equal(a[i] as Value, b[i] as Value);
+      if (e === false) return false;
+      if (e === null) unknown = true;
+    }
+    return unknown ? null : true;
+  }
+  if (typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    return mapEqual(a.entries, b.entries);
+  }
+
+  return a === b; // NaN is not equal to itself, as Trino's double =
+}
+
+function mapEqual(a: [Value, Value][], b: [Value, Value][]): boolean | null {
+  if (a.length !== b.length) return false;
+  // Keys by their JSON text: the keys here are numbers and strings, equal when their texts are.
+  const byKey = new Map(b.map(([k, v]) => [JSON.stringify(k), v]));
+  let unknown = false;
+  for (const [k, v] of a) {
+    const key = JSON.stringify(k);
+    if (!byKey.has(key)) return false;
+    const e = equal(v, byKey.get(key) as Value);
+    if (e === false) return false;
+    if (e === null) unknown = true;
+  }
+  return unknown ? null : true;
+}
+
+/** A value as Trino SQL text. */
+function sql(v: Value): string {
+  if (v === null) return "NULL";
+  if (typeof v === "number") return Number.isNaN(v) ? "nan()" : String(v);
+  if (typeof v === "string") return `'${v}'`;
+  if (Array.isArray(v)) return `ARRAY[${v.map(sql).join(", ")}]`;
+  return mapSql(v.entries);
+}
+
+function mapSql(m: [Value, Value][]): string {
+  return `MAP(ARRAY[${m.map(([k]) => sql(k)).join(", ")}], ARRAY[${m.map(([, v]) => sql(v)).join(", ")}])`;
+}
+
+const m = (...entries: [Value, Value][]) => entries;
+
+const PAIRS: [string, [Value, Value][], [Value, Value][]][] = [
+  ["equal, other key order", m([1, 10], [2, 20], [3, 30]), m([3, 30], [1, 10], [2, 20])],
+  ["a value differs", m([1, 10], [2, 20]), m([2, 20], [1, 11])],
+  ["a NULL value, the rest equal", m([1, 10], [2, null]), m([2, null], [1, 10])],
+  ["a NULL value and another differs", m([1, null], [2, 20]), m([2, 21], [1, 5])],
+  ["a NULL value on one side only", m([1, 10], [2, 20]), m([1, 10], [2, null])],
+  ["a key missing, same size", m([1, 10], [2, 20]), m([1, 10], [3, 20])],
+  ["a key missing, beside a NULL value", m([1, null], [2, 20]), m([1, null], [3, 20])],
+  ["another size", m([1, 10], [2, 20]), m([1, 10])],
+  ["varchar keys, other order", m(["b", "x"], ["a", "y"]), m(["a", "y"], ["b", "x"])],
+  ["array values equal", m([1, [1, 2]], [2, [3]]), m([2, [3]], [1, [1, 2]])],
+  ["array values differ", m([1, [1, 2]], [2, [3]]), m([2, [3]], [1, [1, 3]])],
+  [
+    "array value with a NULL beside a pair that differs",
+    m([1, [1, null]], [2, [3]]),
+    m([1, [1, null]], [2, [4]]),
+  ],
+  ["array values of other lengths", m([1, [1, 2]]), m([1, [1, 2, 3]])],
+  [
+    "map values in the same order",
+    m([1, { entries: m([1, 2], [3, 4]) }]),
+    m([1, { entries: m([1, 2], [3, 4]) }]),
+  ],
+  ["NaN values", m([1, Number.NaN]), m([1, Number.NaN])],
+  ["empty maps", m(), m()],
+];
+
+describe("map = and <> as Trino's", () => {
+  it("answers each pair as Trino's rules, both ways round, and <> as its negation", async () => {
+    const cols = PAIRS.flatMap(([, a, b]) => [
+      `${mapSql(a)} = ${mapSql(b)}`,
+      `${mapSql(b)} = ${mapSql(a)}`,
+      `${mapSql(a)} <> ${mapSql(b)}`,
+    ]);
+    const truth = PAIRS.flatMap(([, a, b]) => {
+      const e = mapEqual(a, b);
+      return [e, mapEqual(b, a), e === null ? null : !e];
+    });
+    // Truths worked by hand for some: the JavaScript above is what the rest rest on.
+    expect(truth.slice(0, 12)).toEqual(
+      [true, true, false, false, false, true, null, null, null].concat([false, false, true]),
+    );
+    const r = await athena(`SELECT ${cols.join(", ")}`);
+    const got = (r.rows[0] as unknown[]).map((x, i) => [PAIRS[Math.floor(i / 3)]?.[0], x]);
+    expect(got).toEqual(truth.map((x, i) => [PAIRS[Math.floor(i / 3)]?.[0], x]));
+  }, 60_000);
+
+  it("is NULL when either map is NULL", async () => {
+    const r = await athena(
+      "SELECT CAST(NULL AS MAP(INTEGER, INTEGER)) = MAP(ARRAY[1], ARRAY[1]), MAP(ARRAY[1], ARRAY[1]) <> CAST(NULL AS MAP(INTEGER, INTEGER))",
+    );
+    expect(r.rows).toEqual([[null, null]]);
+  });
+
+  it("refuses where a value holding a NULL inside, or a map in another key order, would decide", async () => {
+    const pairs: [[Value, Value][], [Value, Value][]][] = [
+      [m([1, [1, null]]), m([1, [1, null]])],
+      [m([1, { entries: m([1, 2], [3, 4]) }]), m([1, { entries: m([3, 4], [1, 2]) }])],
+    ];
+    for (const [a, b] of pairs) {
+      await expect(athena(`SELECT ${mapSql(a)} = ${mapSql(b)}`)).rejects.toThrow(
+        /maps whose values hold a NULL or a map inside is not supported locally/,
+      );
+    }
+  });
+
+  it("compares maps of 20,000 keys in reverse order by key, with a NULL, a changed value, a changed key", async () => {
+    const n = 20_000;
+    const keys = Array.from(
+      { length: n },
+      (_, i) => Math.floor(i / 10_000) * 10_000 + (i % 10_000) + 1,
+    );
+    const entries = (f: (k: number) => Value, g: (k: number) => number = (k) => k) =>
+      keys.map((k) => [g(k), f(k)] as [Value, Value]);
+    const same = entries((k) => k * 3);
+    const reversed = [...same].reverse();
+    const withNull = entries((k) => (k === 777 ? null : k * 3)).reverse();
+    const changed = entries((k) => (k === 19_999 ? 0 : k * 3)).reverse();
+    const withNullAndKey = entries(
+      (k) => (k === 777 ? null : k * 3),
+      (k) => (k === 5 ? -5 : k),
+    );
+    const truth = [
+      mapEqual(same, reversed),
+      mapEqual(same, withNull),
+      mapEqual(same, changed),
+      mapEqual(withNull, withNullAndKey),
+    ];
+    expect(truth).toEqual([true, null, false, false]);
+    const r = await athena(
+      `SELECT MAP(k, transform(k, x -> x * 3)) = MAP(reverse(k), reverse(transform(k, x -> x * 3))),
+         MAP(k, transform(k, x -> x * 3)) = MAP(reverse(k), reverse(transform(k, x -> IF(x = 777, NULL, x * 3)))),
+         MAP(k, transform(k, x -> x * 3)) = MAP(reverse(k), reverse(transform(k, x -> IF(x = 19999, 0, x * 3)))),
+         MAP(reverse(k), reverse(transform(k, x -> IF(x = 777, NULL, x * 3)))) = MAP(transform(k, x -> IF(x = 5, -5, x)), transform(k, x -> IF(x = 777, NULL, x * 3)))
+       FROM (SELECT flatten(transform(sequence(0, 1), i -> transform(sequence(1, 10000), j -> i * 10000 + j))) AS k)`,
+    );
+    expect(r.rows).toEqual([truth]);
+  }, 60_000);
+
+  it("answers TestMapOperators' cases as Trino", async () => {
+    const r = await athena(
+      `SELECT (MAP(ARRAY[3], ARRAY[1])) = (MAP(ARRAY[2], ARRAY[1])),
+         (MAP(ARRAY[2.2], ARRAY[3.1])) = (MAP(ARRAY[2.2], ARRAY[3.0])),
+         (MAP(ARRAY[1.0E0, 3.0E0], ARRAY[TRUE, FALSE])) = (MAP(ARRAY[3.0E0, 1.0E0], ARRAY[TRUE, FALSE])),
+         (MAP(ARRAY[1.0, 383838383838383.12324234234234], ARRAY[2.2, null])) = (MAP(ARRAY[1.0, 383838383838383.12324234234234], ARRAY[2.2, null])),
+         (MAP(ARRAY[1.0, 2.1], ARRAY[null, null])) != (MAP(ARRAY[1.0, 2.1], ARRAY[null, null]))`,
+    );
+    expect(r.rows).toEqual([[false, false, false, null, null]]);
+  });
+});
