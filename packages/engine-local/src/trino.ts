@@ -203,13 +203,17 @@ const ZIP_OVERLOADS = [2, 3, 4, 5]
 /**
  * map_concat of 2 to 8 maps: NULL when any is NULL (DuckDB's skips it); the maps put in one list
  * first, so that their key and value types meet (map(decimal(2,1), ...) and map(decimal(3,1), ...)).
+ * The entries of the last map, then of each map before it, each key kept where it first comes
+ * (map_agg's FIRST_ENTRIES, sorted): Trino's MapConcatFunction's value and order. DuckDB's own
+ * map_concat looked each key up in the entries so far (20,000 keys a side took 12 s, 50,000 took
+ * 123 s) and kept the first map's order.
  */
 const MAP_CONCAT_OVERLOADS = [2, 3, 4, 5, 6, 7, 8]
   .map((n) => {
     const m = Array.from({ length: n }, (_, i) => `m${i}`);
     const anyNull = m.map((x) => `${x} IS NULL`).join(" OR ");
-    const unified = m.map((_, i) => `list_value(${m.join(", ")})[${i + 1}]`).join(", ");
-    return `(${m.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL ELSE system.main.map_concat(${unified}) END`;
+    const empty = m.map((x) => `cardinality(${x}) = 0`).join(" AND ");
+    return `(${m.join(", ")}) AS CASE WHEN ${anyNull} THEN NULL WHEN ${empty} THEN list_value(${m.join(", ")})[1] ELSE trino_map_agg_entries(list_transform(flatten(list_reverse(list_transform(list_value(${m.join(", ")}), lambda mc_m: map_entries(mc_m)))), lambda mc_e: row(mc_e.key, mc_e.value))) END`;
   })
   .join(", ");
 

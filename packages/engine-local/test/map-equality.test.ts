@@ -51,6 +51,20 @@ function mapEqual(a: [Value, Value][], b: [Value, Value][]): boolean | null {
   return unknown ? null : true;
 }
 
+/** Trino's map_concat (MapConcatFunction): the last map's entries, then each earlier map's new keys. */
+function mapConcat(...maps: [Value, Value][][]): [Value, Value][] {
+  const seen = new Set<string>();
+  const out: [Value, Value][] = [];
+  for (const entries of [...maps].reverse()) {
+    for (const [k, v] of entries) {
+      if (seen.has(JSON.stringify(k))) continue;
+      seen.add(JSON.stringify(k));
+      out.push([k, v]);
+    }
+  }
+  return out;
+}
+
 /** A value as Trino SQL text. */
 function sql(v: Value): string {
   if (v === null) return "NULL";
@@ -175,4 +189,49 @@ describe("map = and <> as Trino's", () => {
     );
     expect(r.rows).toEqual([[false, false, false, null, null]]);
   });
+});
+
+describe("map_concat as Trino's", () => {
+  it("keeps the last value of each key, in Trino's order (the last map's entries first)", async () => {
+    const a = m(["a", 1], ["b", 2], ["d", null]);
+    const b = m(["c", 3], ["a", 10]);
+    const c = m(["d", 4], ["e", 5]);
+    const r = await athena(
+      `SELECT map_keys(map_concat(${mapSql(a)}, ${mapSql(b)})), map_values(map_concat(${mapSql(a)}, ${mapSql(b)})),
+         map_keys(map_concat(${mapSql(a)}, ${mapSql(b)}, ${mapSql(c)})), map_values(map_concat(${mapSql(a)}, ${mapSql(b)}, ${mapSql(c)})),
+         map_concat(${mapSql(a)}, CAST(NULL AS MAP(VARCHAR, INTEGER))), cardinality(map_concat(map(), map()))`,
+    );
+    const ab = mapConcat(a, b);
+    const abc = mapConcat(a, b, c);
+    expect(ab.map(([k]) => k)).toEqual(["c", "a", "b", "d"]);
+    expect(r.rows).toEqual([
+      [
+        ab.map(([k]) => k),
+        ab.map(([, v]) => v),
+        abc.map(([k]) => k),
+        abc.map(([, v]) => v),
+        null,
+        0,
+      ],
+    ]);
+  });
+
+  it("concatenates maps of 50,000 keys", async () => {
+    const keys = Array.from(
+      { length: 50_000 },
+      (_, i) => Math.floor(i / 10_000) * 10_000 + (i % 10_000) + 1,
+    );
+    const a = keys.map((k) => [k, k] as [Value, Value]);
+    const b = keys.map((k) => [k + 5, -k] as [Value, Value]);
+    const truth = mapConcat(a, b);
+    const r = await athena(
+      `SELECT cardinality(c), element_at(c, 1), element_at(c, 7), element_at(c, 50005), map_keys(c)[1], map_keys(c)[50001]
+       FROM (SELECT map_concat(MAP(k, k), MAP(transform(k, x -> x + 5), transform(k, x -> -x))) AS c
+         FROM (SELECT flatten(transform(sequence(0, 4), i -> transform(sequence(1, 10000), j -> i * 10000 + j))) AS k))`,
+    );
+    const get = (k: number) => truth.find(([x]) => x === k)?.[1];
+    expect(r.rows).toEqual([
+      [truth.length, get(1), get(7), get(50_005), truth[0]?.[0], truth[50_000]?.[0]],
+    ]);
+  }, 60_000);
 });
