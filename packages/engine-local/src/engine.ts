@@ -1488,7 +1488,7 @@ function shapeError(msg: string, first: string, cause: unknown): RunMdError | un
   ) {
     return new RunMdError(
       "sql-error",
-      `${first}: UNNEST of a map the query does not show is one (a CTE's or a subquery's column) is not supported locally.`,
+      `${first}: UNNEST of a map the query does not show is one (a VALUES list's column, a CTE's or a subquery's column whose expression is no map constructor, map function or cast to a map) is not supported locally.`,
       {
         cause,
         hint: "Write the map's type where it is unnested, UNNEST(CAST(m AS map(varchar, varchar))) AS t(k, v): the local engine then unnests its entries, and Athena gives the same answer.",

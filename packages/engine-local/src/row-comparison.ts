@@ -39,7 +39,7 @@
 import { RunMdError } from "@run-md/core";
 import { type Field, RECORD_FIELDS } from "./schema.ts";
 import { clone, isNode, type Node, notNode } from "./tree.ts";
-import { callNode, shownArray } from "./trino-ast.ts";
+import { callNode, isMapValue, shownArray } from "./trino-ast.ts";
 import { COMPUTED_COLUMNS } from "./trino-scope.ts";
 
 /** Rewrites every such comparison in the tree, in place (nested row constructors too). */
@@ -115,12 +115,12 @@ function orNode(children: Node[]): Node {
   return { class: "CONJUNCTION", type: "CONJUNCTION_OR", alias: "", query_location: 0, children };
 }
 
-/** Whether the tree shows a row or an array (a constructor, an array function or column, a cast). */
+/** Whether the tree shows a row, an array or a map (a constructor, a function or column giving one, a cast). */
 function composite(n: unknown): boolean {
   if (!isNode(n)) return false;
   if (rowFields(n)) return true;
   if (n.class === "CAST" && (n.cast_type as Node).id === "STRUCT") return true;
-  return shownArray(n);
+  return shownArray(n) || isMapValue(n);
 }
 
 const ORDERING = [
@@ -188,9 +188,11 @@ function inList(n: Node): Node {
   if (n.class !== "OPERATOR" || (n.type !== "COMPARE_IN" && n.type !== "COMPARE_NOT_IN")) return n;
   const [value, ...items] = n.children as Node[];
   if (!value || ![value, ...items].some(composite)) return n;
-  const constants = items.filter(determinateConstant);
+  // A map is never matched exactly: DuckDB's IN compares its entries in their order, Trino by key.
+  const maps = [value, ...items].some((i) => isNode(i) && isMapValue(i));
+  const constants = maps ? [] : items.filter(determinateConstant);
   const equal = (i: Node) => fieldwise(comparison("COMPARE_EQUAL", clone(value), clone(i)));
-  const tests = items.filter((i) => !determinateConstant(i)).map(equal);
+  const tests = items.filter((i) => !constants.includes(i)).map(equal);
   const listed = { ...n, type: "COMPARE_IN", alias: "", children: [clone(value), ...constants] };
   // No item compared with `=`: NULL for a value holding a NULL, whatever the constants.
   const known = notNode(indeterminate(value), { alias: "" });

@@ -92,9 +92,10 @@ export type Static =
   | { kind: "integer" }
   | { kind: "decimal"; scale: number }
   | { kind: "other" }
-  // Only in COLUMN_TYPES (a CTE's or subquery's column holding an array; shownArray), never
-  // answered by staticType, whose callers compute with numbers.
-  | { kind: "array" };
+  // Only in COLUMN_TYPES (a CTE's or subquery's column holding an array, shownArray, or a map,
+  // isMapValue), never answered by staticType, whose callers compute with numbers.
+  | { kind: "array" }
+  | { kind: "map" };
 
 /** Column references whose type the statement shows (a CTE's or subquery's column; trino-scope.ts). */
 export const COLUMN_TYPES = new WeakMap<object, Static>();
@@ -142,7 +143,7 @@ export function staticType(v: unknown): Static {
   const n = v as Node;
   if (n.class === "COLUMN_REF") {
     const t = COLUMN_TYPES.get(n);
-    return t && t.kind !== "array" ? t : { kind: "other" };
+    return t && t.kind !== "array" && t.kind !== "map" ? t : { kind: "other" };
   }
   // A scalar subquery has the type of its one column.
   if (n.class === "SUBQUERY" && n.subquery_type === "SCALAR") {
@@ -644,23 +645,27 @@ export function rewriteBetween(v: Node): Node {
   return callNode("trino_between", parts, v);
 }
 
+const MAP_COMPARISONS: Record<string, [string, boolean]> = {
+  COMPARE_EQUAL: ["trino_map_eq", false],
+  COMPARE_NOTEQUAL: ["trino_map_eq", true],
+  COMPARE_NOT_DISTINCT_FROM: ["trino_map_identical", false],
+  COMPARE_DISTINCT_FROM: ["trino_map_identical", true],
+};
+
 /**
- * `m1 = m2` and `m1 <> m2` where both sides are map constructors → `trino_map_eq`: Trino compares
- * the values key by key, and a NULL value makes the answer NULL unless another value differs.
+ * `=`, `<>`, `IS [NOT] DISTINCT FROM` where the tree shows a map on either side (a constructor, a
+ * function giving one, a cast to one, a CTE's or subquery's column whose expression is one) →
+ * `trino_map_eq` / `trino_map_identical`: Trino compares the values key by key, whatever the
+ * keys' order, and for `=` a NULL value makes the answer NULL unless another value differs.
+ * DuckDB compared the entries in their order and a NULL value as a value.
  */
 export function rewriteMapEquality(v: Node): Node {
-  if (v.class !== "COMPARISON" || !["COMPARE_EQUAL", "COMPARE_NOTEQUAL"].includes(String(v.type)))
-    return v;
-  const isMap = (n: Node | undefined) =>
-    n?.class === "FUNCTION" && /^(trino_)?(map|map_from_entries)$/i.test(String(n.function_name));
-  if (!isMap(v.left as Node) || !isMap(v.right as Node)) return v;
-  const eq = callNode(
-    "trino_map_eq",
-    [v.left, v.right],
-    v.type === "COMPARE_EQUAL" ? v : { alias: "" },
-  );
-  if (v.type === "COMPARE_EQUAL") return eq;
-  return notNode(eq, { alias: v.alias });
+  const target = v.class === "COMPARISON" ? MAP_COMPARISONS[String(v.type)] : undefined;
+  if (!target) return v;
+  if (!isMapValue(v.left as Node) && !isMapValue(v.right as Node)) return v;
+  const [fn, negated] = target;
+  const eq = callNode(fn, [v.left, v.right], negated ? { alias: "" } : v);
+  return negated ? notNode(eq, { alias: v.alias }) : eq;
 }
 
 /**
@@ -1145,7 +1150,7 @@ const MAP_FUNCTIONS = new Set(
 /** Whether the tree shows a map: a cast to one, a function giving one, or the table's map column. */
 export function isMapValue(n: Node): boolean {
   if (n.class === "CAST") return (n.cast_type as Node).id === "MAP";
-  if (n.class === "COLUMN_REF") return isMapColumn(n);
+  if (n.class === "COLUMN_REF") return isMapColumn(n) || COLUMN_TYPES.get(n)?.kind === "map";
   if (n.class !== "FUNCTION") return false;
   const name = String(n.function_name)
     .toLowerCase()

@@ -13,7 +13,7 @@
  */
 
 import { outputName } from "./tree.ts";
-import { COLUMN_TYPES, type Static, shownArray, staticType } from "./trino-ast.ts";
+import { COLUMN_TYPES, isMapValue, type Static, shownArray, staticType } from "./trino-ast.ts";
 
 type Node = Record<string, unknown>;
 type Columns = Map<string, Static>;
@@ -79,7 +79,11 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
   for (const item of (node.select_list as Node[] | undefined) ?? []) {
     const key = outputName(item);
     if (key === "") continue;
-    const type: Static = shownArray(item) ? { kind: "array" } : staticType(item);
+    const type: Static = shownArray(item)
+      ? { kind: "array" }
+      : isMapValue(item)
+        ? { kind: "map" }
+        : staticType(item);
     if (out.has(key) || lastName(item)?.toLowerCase() === key) computed.delete(key);
     else computed.add(key);
     out.set(key, out.has(key) ? OTHER : type);

@@ -51,6 +51,25 @@ function mapEqual(a: [Value, Value][], b: [Value, Value][]): boolean | null {
   return unknown ? null : true;
 }
 
+/** Trino's IS NOT DISTINCT FROM: NULL identical to NULL, maps key by key. */
+function identical(a: Value, b: Value): boolean {
+  if (a === null || b === null) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => identical(x, b[i] as Value));
+  }
+  if (typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const byKey = new Map(b.entries.map(([k, v]) => [JSON.stringify(k), v]));
+    return (
+      a.entries.length === b.entries.length &&
+      a.entries.every(
+        ([k, v]) =>
+          byKey.has(JSON.stringify(k)) && identical(v, byKey.get(JSON.stringify(k)) as Value),
+      )
+    );
+  }
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
 /** Trino's map_concat (MapConcatFunction): the last map's entries, then each earlier map's new keys. */
 function mapConcat(...maps: [Value, Value][][]): [Value, Value][] {
   const seen = new Set<string>();
@@ -188,6 +207,77 @@ describe("map = and <> as Trino's", () => {
          (MAP(ARRAY[1.0, 2.1], ARRAY[null, null])) != (MAP(ARRAY[1.0, 2.1], ARRAY[null, null]))`,
     );
     expect(r.rows).toEqual([[false, false, false, null, null]]);
+  });
+
+  it("compares maps the query shows by any expression: a subquery's or CTE's column, a map function's value", async () => {
+    const a = m([1, 3], [2, null]);
+    const b = m([2, null], [1, 3]);
+    const c = m([2, 4], [1, 3]);
+    const r = await athena(
+      `WITH t AS (SELECT ${mapSql(a)} AS x, ${mapSql(c)} AS y)
+       SELECT x = ${mapSql(b)}, y = ${mapSql(m([1, 3], [2, 4]))}, x <> y,
+         transform_values(y, (k, v) -> v) = ${mapSql(m([1, 3], [2, 4]))},
+         map_filter(y, (k, v) -> k = 1) = ${mapSql(m([1, 3]))} FROM t`,
+    );
+    expect(r.rows).toEqual([
+      [
+        mapEqual(a, b),
+        mapEqual(c, m([1, 3], [2, 4])),
+        mapEqual(a, c) === null ? null : !mapEqual(a, c),
+        true,
+        true,
+      ],
+    ]);
+    expect(r.rows).toEqual([[null, true, null, true, true]]);
+  });
+
+  it("answers IS [NOT] DISTINCT FROM, IN, NOT IN and nullif of maps key by key", async () => {
+    const pairs: [[Value, Value][], [Value, Value][]][] = [
+      [m([1, 10], [2, 20]), m([2, 20], [1, 10])],
+      [m([1, 10], [2, null]), m([2, null], [1, 10])],
+      [m([1, 10], [2, null]), m([2, 5], [1, 10])],
+      [m([1, [1, null]]), m([1, [1, null]])],
+      [m([1, Number.NaN]), m([1, Number.NaN])],
+      [m([1, 10]), m([1, 10], [2, 20])],
+    ];
+    const cols = pairs.flatMap(([a, b]) => [
+      `${mapSql(a)} IS NOT DISTINCT FROM ${mapSql(b)}`,
+      `${mapSql(a)} IS DISTINCT FROM ${mapSql(b)}`,
+    ]);
+    const truth = pairs.flatMap(([a, b]) => [
+      identical({ entries: a }, { entries: b }),
+      !identical({ entries: a }, { entries: b }),
+    ]);
+    expect(truth.slice(0, 4)).toEqual([true, false, true, false]);
+    const r = await athena(`SELECT ${cols.join(", ")}`);
+    expect(r.rows).toEqual([truth]);
+    const x = m([1, 3], [2, 4]);
+    const y = m([2, 4], [1, 3]);
+    const z = m([5, 4]);
+    const n = m([1, 3], [2, null]);
+    const listed = await athena(
+      `SELECT ${mapSql(x)} IN (${mapSql(z)}, ${mapSql(y)}), ${mapSql(x)} NOT IN (${mapSql(z)}),
+         ${mapSql(n)} IN (${mapSql(y)}), ${mapSql(n)} IN (${mapSql(z)}, ${mapSql(n)}),
+         nullif(${mapSql(x)}, ${mapSql(y)}) IS NULL`,
+    );
+    // IN as Trino's OR of = over the items: true, else NULL when one is NULL, else false.
+    const anyOf = (v: [Value, Value][], items: [Value, Value][][]) => {
+      const es = items.map((i) => mapEqual(v, i));
+      return es.includes(true) ? true : es.includes(null) ? null : false;
+    };
+    expect(listed.rows).toEqual([
+      [anyOf(x, [z, y]), !anyOf(x, [z]), anyOf(n, [y]), anyOf(n, [z, n]), mapEqual(x, y) === true],
+    ]);
+  });
+
+  it("refuses = of arrays of maps DuckDB finds unequal, and answers those it finds equal", async () => {
+    const r = await athena(
+      `SELECT ARRAY[${mapSql(m([1, 2], [3, 4]))}] = ARRAY[${mapSql(m([1, 2], [3, 4]))}]`,
+    );
+    expect(r.rows).toEqual([[true]]);
+    await expect(
+      athena(`SELECT ARRAY[${mapSql(m([1, 2], [3, 4]))}] = ARRAY[${mapSql(m([3, 4], [1, 2]))}]`),
+    ).rejects.toThrow(/arrays or rows holding maps DuckDB finds unequal is not supported locally/);
   });
 });
 
