@@ -1106,13 +1106,14 @@ export function arraySubscript(v: Node): Node | undefined {
 }
 
 /**
- * `m[k]` of the table's map column (`useridentity.sessioncontext.webidfederationdata.attributes`,
- * Athena's `map<string,string>`) as Trino reads it: a key the map lacks is an error (DuckDB
- * answers NULL; `element_at` is the form that answers NULL on both).
+ * `m[k]` of a map the tree shows (the table's map column,
+ * `useridentity.sessioncontext.webidfederationdata.attributes`, a map constructor or function, a
+ * cast to a map, a CTE's or subquery's map column; isMapValue) as Trino reads it: a key the map
+ * lacks is an error (DuckDB answers NULL; `element_at` is the form that answers NULL on both).
  */
 export function mapSubscript(v: Node): Node | undefined {
   const [container, key] = v.children as Node[];
-  if ((v.children as Node[]).length !== 2 || !container || !isMapColumn(container)) return;
+  if ((v.children as Node[]).length !== 2 || !container || !isMapValue(container)) return;
   return callNode("trino_map_subscript", [container, key], v);
 }
 

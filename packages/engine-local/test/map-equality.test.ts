@@ -325,3 +325,21 @@ describe("map_concat as Trino's", () => {
     ]);
   }, 60_000);
 });
+
+describe("m[k] of a map the query shows", () => {
+  it("is the key's value, NULL for a NULL key, and Trino's error for a key the map lacks", async () => {
+    const a = m(["a", 1], ["b", null]);
+    const get = (k: string) => a.find(([x]) => x === k)?.[1];
+    const r = await athena(
+      `WITH t AS (SELECT ${mapSql(a)} AS x) SELECT x['a'], x['b'], x[NULL], transform_values(x, (k, v) -> v)['a'], element_at(x, 'z') FROM t`,
+    );
+    expect(r.rows).toEqual([[get("a"), get("b"), null, get("a"), null]]);
+    for (const q of [
+      `SELECT ${mapSql(a)}['z']`,
+      `WITH t AS (SELECT ${mapSql(a)} AS x) SELECT x['z'] FROM t`,
+      `SELECT map_filter(${mapSql(a)}, (k, v) -> k <> 'a')['a']`,
+    ]) {
+      await expect(athena(q)).rejects.toThrow(/Key not present in map: (z|a)/);
+    }
+  });
+});
