@@ -6,21 +6,20 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TokenStore } from "@run-md/access";
 import { verifyWebhook } from "@run-md/notify";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { webhookReceiver } from "../packages/server/test/helpers.ts";
 import { BIN, REPO, runMd } from "./helpers.ts";
 
 const FIXTURES = path.join(REPO, "packages/server/test/fixtures");
 const SECRET = "governance-webhook-secret-0123456789";
 let dir: string;
 let child: ChildProcess | undefined;
-let hook: Server;
-const received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> =
-  [];
+// Registered before the file's own hooks: started before the server, closed after it.
+const { received, url: hookUrl } = webhookReceiver();
 const tokens: Record<string, string> = {};
 
 function serve(): Promise<string> {
@@ -53,16 +52,6 @@ async function api(url: string, token: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  hook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ body, headers: req.headers });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-  const hookPort = (hook.address() as { port: number }).port;
   dir = await mkdtemp(path.join(tmpdir(), "run-md-serve-governance-"));
   await writeFile(
     path.join(dir, "run-md.config.yaml"),
@@ -73,7 +62,7 @@ beforeAll(async () => {
       "  threads: 1",
       "notify:",
       "  targets:",
-      `    - { type: webhook, url: "http://127.0.0.1:${hookPort}/approvals", secret: "${SECRET}" }`,
+      `    - { type: webhook, url: "${hookUrl()}/approvals", secret: "${SECRET}" }`,
       "server:",
       "  port: 0",
       "  auth: { mode: token }",
@@ -99,7 +88,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill("SIGTERM");
-  await new Promise((r) => hook?.close(r));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -31,6 +31,35 @@ const sampleDir = inject("sampleData").incidents;
 const now = sampleWindow(sampleDir).end;
 let slack: { url: string; bodies: Json[]; close(): void };
 
+/** The alert state object in S3 under the reports prefix, and the planted key's entry's key. */
+function stateOf(prefix: string): { stateKey: string; stored: Json; key: string } {
+  const stateKey = `security-reports/${prefix}.notify-state.json`;
+  const stored = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
+  const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
+  return { stateKey, stored, key };
+}
+
+/**
+ * The alert state in S3 as an invocation or task that died after claiming the planted key's
+ * investigation left it: claimed by `claimant` for 15 minutes, Slack not told yet. Whether the
+ * state held the investigation failing.
+ */
+function deadClaim(prefix: string, claimant: string): boolean {
+  const { stateKey, stored, key } = stateOf(prefix);
+  const failing = stored.runbooks[key]?.failing === true;
+  Object.assign(stored.runbooks[key], {
+    untold: ["slack"],
+    claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
+    claimedBy: claimant,
+  });
+  emulator.objects.set(stateKey, {
+    ...emulator.objects.get(stateKey)!,
+    body: Buffer.from(JSON.stringify(stored)),
+    etag: `"dead-${claimant}"`,
+  });
+  return failing;
+}
+
 /** AWS's documented GuardDuty finding with the planted key and a time in the sample data. */
 function guardDuty(key = KEY): Json {
   const event = JSON.parse(readFileSync(SAMPLE_EVENT, "utf8"));
@@ -242,12 +271,9 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     const told = bodies.filter((b) => b.includes("What an access key did"));
     expect(told).toHaveLength(1);
     // The state stored names the key's investigation, failing, and nobody is left untold.
-    const state = JSON.parse(
-      emulator.objects.get(`security-reports/${prefix}.notify-state.json`)!.body.toString(),
-    ) as { runbooks: Record<string, { failing: boolean; untold?: string[] }> };
-    const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
-    expect(state.runbooks[key]?.failing).toBe(true);
-    expect(state.runbooks[key]?.untold).toBeUndefined();
+    const { stored, key } = stateOf(prefix);
+    expect(stored.runbooks[key]?.failing).toBe(true);
+    expect(stored.runbooks[key]?.untold).toBeUndefined();
   }, 240_000);
 
   it("a retry of the invocation that died after claiming its alert tells it; another invocation, of the same event or another, still leaves it to the claim (red-team)", async () => {
@@ -290,20 +316,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       expect(told()).toHaveLength(1);
       // The state as finding 1's invocation left it had it died after its claim: the key's
       // investigation claimed by it, nobody told yet.
-      const stateKey = `security-reports/${prefix}.notify-state.json`;
-      const stored = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
-      const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
-      expect(stored.runbooks[key]?.failing).toBe(true);
-      Object.assign(stored.runbooks[key], {
-        untold: ["slack"],
-        claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
-        claimedBy: "request-1",
-      });
-      emulator.objects.set(stateKey, {
-        ...emulator.objects.get(stateKey)!,
-        body: Buffer.from(JSON.stringify(stored)),
-        etag: '"dead-attempt"',
-      });
+      expect(deadClaim(prefix, "request-1")).toBe(true);
       chat.bodies.length = 0;
       // Another finding about the key, and finding 1 through another rule: the claim stands
       // (its holder may still be sending).
@@ -313,10 +326,10 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       // Lambda's retry of finding 1's invocation: its own claim, told.
       await invoke(1, "request-1");
       expect(told()).toHaveLength(1);
-      const after = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
-      expect(after.runbooks[key].failing).toBe(true);
-      expect(after.runbooks[key].untold).toBeUndefined();
-      expect(after.runbooks[key].claimedUntil).toBeUndefined();
+      const after = stateOf(prefix);
+      expect(after.stored.runbooks[after.key].failing).toBe(true);
+      expect(after.stored.runbooks[after.key].untold).toBeUndefined();
+      expect(after.stored.runbooks[after.key].claimedUntil).toBeUndefined();
     } finally {
       chat.close();
     }
@@ -359,19 +372,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       expect((await task("exec-1/KeyActivity")).code).toBe(1);
       expect(told()).toHaveLength(1);
       // The state as the first task left it had it died after its claim.
-      const stateKey = `security-reports/${prefix}.notify-state.json`;
-      const stored = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
-      const key = `access-key-activity#${investigationDigest("access-key-activity", { access_key_id: KEY })}`;
-      Object.assign(stored.runbooks[key], {
-        untold: ["slack"],
-        claimedUntil: new Date(Date.now() + 15 * 60_000).toISOString(),
-        claimedBy: "container:exec-1/KeyActivity",
-      });
-      emulator.objects.set(stateKey, {
-        ...emulator.objects.get(stateKey)!,
-        body: Buffer.from(JSON.stringify(stored)),
-        etag: '"dead-task"',
-      });
+      deadClaim(prefix, "container:exec-1/KeyActivity");
       chat.bodies.length = 0;
       // Another task (another execution, or none named): the claim stands.
       await task("exec-2/KeyActivity");
@@ -380,9 +381,9 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       // The retry of the task that claimed it: its own claim, told.
       await task("exec-1/KeyActivity");
       expect(told()).toHaveLength(1);
-      const after = JSON.parse(emulator.objects.get(stateKey)!.body.toString()) as Json;
-      expect(after.runbooks[key].untold).toBeUndefined();
-      expect(after.runbooks[key].claimedUntil).toBeUndefined();
+      const after = stateOf(prefix);
+      expect(after.stored.runbooks[after.key].untold).toBeUndefined();
+      expect(after.stored.runbooks[after.key].claimedUntil).toBeUndefined();
     } finally {
       chat.close();
     }
