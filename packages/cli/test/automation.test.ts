@@ -31,6 +31,20 @@ const sampleDir = inject("sampleData").incidents;
 const now = sampleWindow(sampleDir).end;
 let slack: { url: string; bodies: Json[]; close(): void };
 
+/** A configuration of the sample data and one Slack target, told once (no retry). */
+function slackConfig(file: string, url: string): Promise<void> {
+  return writeFile(
+    file,
+    [
+      `local: { logDir: ${JSON.stringify(sampleDir)} }`,
+      "notify:",
+      "  retry: { attempts: 1, backoffMs: 1 }",
+      `  targets: [{ type: slack, url: ${JSON.stringify(url)} }]`,
+      "",
+    ].join("\n"),
+  );
+}
+
 /** The alert state object in S3 under the reports prefix, and the planted key's entry's key. */
 function stateOf(prefix: string): { stateKey: string; stored: Json; key: string } {
   const stateKey = `security-reports/${prefix}.notify-state.json`;
@@ -286,16 +300,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     const chat = await slackReceiver();
     try {
       const config = path.join(work, "retry.yaml");
-      await writeFile(
-        config,
-        [
-          `local: { logDir: ${JSON.stringify(sampleDir)} }`,
-          "notify:",
-          "  retry: { attempts: 1, backoffMs: 1 }",
-          `  targets: [{ type: slack, url: ${JSON.stringify(chat.url)} }]`,
-          "",
-        ].join("\n"),
-      );
+      await slackConfig(config, chat.url);
       const env = async (): Promise<NodeJS.ProcessEnv> => ({
         ...process.env,
         RUN_MD_CONFIG: config,
@@ -345,16 +350,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     try {
       const dir = await mkdtemp(path.join(work, "container-retry-"));
       const config = path.join(dir, "run-md.config.yaml");
-      await writeFile(
-        config,
-        [
-          `local: { logDir: ${JSON.stringify(sampleDir)} }`,
-          "notify:",
-          "  retry: { attempts: 1, backoffMs: 1 }",
-          `  targets: [{ type: slack, url: ${JSON.stringify(chat.url)} }]`,
-          "",
-        ].join("\n"),
-      );
+      await slackConfig(config, chat.url);
       const eventFile = path.join(dir, "event.json");
       await writeFile(eventFile, JSON.stringify(guardDuty(KEY)));
       const told = () =>
