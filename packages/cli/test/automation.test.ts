@@ -31,14 +31,18 @@ const sampleDir = inject("sampleData").incidents;
 const now = sampleWindow(sampleDir).end;
 let slack: { url: string; bodies: Json[]; close(): void };
 
-/** A configuration of the sample data and one Slack target, told once (no retry). */
-function slackConfig(file: string, url: string): Promise<void> {
+/** A configuration of the sample data and one Slack target, told once (no retry by default). */
+function slackConfig(
+  file: string,
+  url: string,
+  retry = "{ attempts: 1, backoffMs: 1 }",
+): Promise<void> {
   return writeFile(
     file,
     [
       `local: { logDir: ${JSON.stringify(sampleDir)} }`,
       "notify:",
-      "  retry: { attempts: 1, backoffMs: 1 }",
+      `  retry: ${retry}`,
       `  targets: [{ type: slack, url: ${JSON.stringify(url)} }]`,
       "",
     ].join("\n"),
@@ -254,16 +258,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     await new Promise<void>((r) => chat.listen(0, "127.0.0.1", r));
     const chatUrl = `http://127.0.0.1:${(chat.address() as { port: number }).port}/hook`;
     const config = path.join(work, "burst.yaml");
-    await writeFile(
-      config,
-      [
-        `local: { logDir: ${JSON.stringify(sampleDir)} }`,
-        "notify:",
-        "  retry: { attempts: 1, timeoutMs: 60000 }",
-        `  targets: [{ type: slack, url: ${JSON.stringify(chatUrl)} }]`,
-        "",
-      ].join("\n"),
-    );
+    await slackConfig(config, chatUrl, "{ attempts: 1, timeoutMs: 60000 }");
     const env = async (): Promise<NodeJS.ProcessEnv> => ({
       ...process.env,
       RUN_MD_CONFIG: config,
