@@ -49,6 +49,24 @@ function slackConfig(
   );
 }
 
+/** The Lambda's environment over `config`, reports under `prefix`, a fresh reports folder. */
+async function lambdaEnv(config: string, prefix: string, tmp: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...process.env,
+    RUN_MD_CONFIG: config,
+    RUN_MD_REPORTS_PREFIX: prefix,
+    RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, `${tmp}-`)),
+  };
+}
+
+/** The planted key's n-th GuardDuty finding of a series (its own event and finding ids). */
+function nthFinding(n: number, series: string, prefix: string): Json {
+  const e = guardDuty(KEY);
+  e.id = `0b1c2d3e-0000-4000-8000-00000000${series}0${n}`;
+  e.detail.id = `${prefix}6afba5c5c43e07c9e3e5e2e544e95e${n}`;
+  return e;
+}
+
 /** The alert state object in S3 under the reports prefix, and the planted key's entry's key. */
 function stateOf(prefix: string): { stateKey: string; stored: Json; key: string } {
   const stateKey = `security-reports/${prefix}.notify-state.json`;
@@ -259,18 +277,8 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     const chatUrl = `http://127.0.0.1:${(chat.address() as { port: number }).port}/hook`;
     const config = path.join(work, "burst.yaml");
     await slackConfig(config, chatUrl, "{ attempts: 1, timeoutMs: 60000 }");
-    const env = async (): Promise<NodeJS.ProcessEnv> => ({
-      ...process.env,
-      RUN_MD_CONFIG: config,
-      RUN_MD_REPORTS_PREFIX: prefix,
-      RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-burst-")),
-    });
-    const finding = (n: number) => {
-      const e = guardDuty(KEY);
-      e.id = `0b1c2d3e-0000-4000-8000-00000000010${n}`;
-      e.detail.id = `36afba5c5c43e07c9e3e5e2e544e95e${n}`;
-      return e;
-    };
+    const env = () => lambdaEnv(config, prefix, "lambda-burst");
+    const finding = (n: number) => nthFinding(n, "01", "3");
     const results = await Promise.all(
       [1, 2, 3].map(async (n) => handleEvent(finding(n), { env: await env(), log: () => {} })),
     ).finally(() => chat.close());
@@ -296,18 +304,8 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
     try {
       const config = path.join(work, "retry.yaml");
       await slackConfig(config, chat.url);
-      const env = async (): Promise<NodeJS.ProcessEnv> => ({
-        ...process.env,
-        RUN_MD_CONFIG: config,
-        RUN_MD_REPORTS_PREFIX: prefix,
-        RUN_MD_REPORTS_DIR: await mkdtemp(path.join(work, "lambda-retry-")),
-      });
-      const finding = (n: number) => {
-        const e = guardDuty(KEY);
-        e.id = `0b1c2d3e-0000-4000-8000-00000000020${n}`;
-        e.detail.id = `46afba5c5c43e07c9e3e5e2e544e95e${n}`;
-        return e;
-      };
+      const env = () => lambdaEnv(config, prefix, "lambda-retry");
+      const finding = (n: number) => nthFinding(n, "02", "4");
       const told = () =>
         chat.bodies.filter((b) => JSON.stringify(b).includes("What an access key did"));
       const invoke = async (n: number, request: string) =>
