@@ -352,15 +352,12 @@ function unusable(t: unknown, i: number, e: Error): TargetConfig {
   };
 }
 
-/** Whether a target wants an alert of this severity and outcome. */
 /** A severity's place from `info` (0) to `critical` (4). */
 export function severityRank(severity: Severity): number {
   return SEVERITY_ORDER.indexOf(severity);
 }
 
+/** Whether a target wants an alert of this severity and outcome. */
 export function wants(target: TargetBase, severity: Severity, outcome: Outcome): boolean {
-  return (
-    SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(target.minSeverity) &&
-    target.on.includes(outcome)
-  );
+  return severityRank(severity) >= severityRank(target.minSeverity) && target.on.includes(outcome);
 }
