@@ -75,6 +75,14 @@ function stateOf(prefix: string): { stateKey: string; stored: Json; key: string 
   return { stateKey, stored, key };
 }
 
+/** The planted key's investigation failing in the stored state, every target told, unclaimed. */
+function expectSettled(prefix: string): void {
+  const { stored, key } = stateOf(prefix);
+  expect(stored.runbooks[key]?.failing).toBe(true);
+  expect(stored.runbooks[key]?.untold).toBeUndefined();
+  expect(stored.runbooks[key]?.claimedUntil).toBeUndefined();
+}
+
 /**
  * The alert state in S3 as an invocation or task that died after claiming the planted key's
  * investigation left it: claimed by `claimant` for 15 minutes, Slack not told yet. Whether the
@@ -324,10 +332,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       // Lambda's retry of finding 1's invocation: its own claim, told.
       await invoke(1, "request-1");
       expect(told()).toHaveLength(1);
-      const after = stateOf(prefix);
-      expect(after.stored.runbooks[after.key].failing).toBe(true);
-      expect(after.stored.runbooks[after.key].untold).toBeUndefined();
-      expect(after.stored.runbooks[after.key].claimedUntil).toBeUndefined();
+      expectSettled(prefix);
     } finally {
       chat.close();
     }
@@ -370,9 +375,7 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
       // The retry of the task that claimed it: its own claim, told.
       await task("exec-1/KeyActivity");
       expect(told()).toHaveLength(1);
-      const after = stateOf(prefix);
-      expect(after.stored.runbooks[after.key].untold).toBeUndefined();
-      expect(after.stored.runbooks[after.key].claimedUntil).toBeUndefined();
+      expectSettled(prefix);
     } finally {
       chat.close();
     }

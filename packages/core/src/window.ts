@@ -343,19 +343,9 @@ export function deliveryDays(w: TimeWindow): { first: string; last: string } {
  * step ran (a minute's grace: a window ending "now" is computed just before).
  */
 export function futureWindowWarning(w: TimeWindow, ranAt: number): string | undefined {
-  const at = wholeWindowAt(w, ranAt);
-  if (at === undefined) return undefined;
-  const whole = isoSeconds(at);
-  return `the window ends at ${isoInstant(w.end)}, after the step ran (${isoSeconds(new Date(ranAt))}): it holds only the events CloudTrail had delivered by then; run it again after ${whole} for the whole window`;
-}
-
-/**
- * When a window that ends after `ranAt` (by more than a minute's grace) can be read whole: its
- * end and CloudTrail's delivery lag after it. Undefined for a window ending by then.
- */
-export function wholeWindowAt(w: TimeWindow, ranAt: number): Date | undefined {
   if (w.end.getTime() <= ranAt + 60_000) return undefined;
-  return new Date(w.end.getTime() + DELIVERY_LAG_MS);
+  const whole = isoSeconds(new Date(w.end.getTime() + DELIVERY_LAG_MS));
+  return `the window ends at ${isoInstant(w.end)}, after the step ran (${isoSeconds(new Date(ranAt))}): it holds only the events CloudTrail had delivered by then; run it again after ${whole} for the whole window`;
 }
 
 /** The instant rounded up to a whole second (`10:00:14.5Z` → `10:00:15Z`). */
