@@ -6,8 +6,8 @@
  * trail no longer logs) reads as a quiet region, and a `rows == 0` check passed over it.
  *
  * From the location (the template of a projected table cut before its first `${`, else the
- * table's `location`), the walk goes down the delivery layout
- * (`[AWSLogs/][o-<org>/]<account>/CloudTrail/<region>/`) by delimiter listing, keeping the
+ * table's `location`), the walk goes down a trail's key prefix and the delivery layout
+ * (`[<prefix>/][AWSLogs/][o-<org>/]<account>/CloudTrail/<region>/`) by delimiter listing, keeping the
  * configured accounts and regions, then lists each region's folder of each day of the window.
  */
 import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
@@ -97,11 +97,20 @@ async function list(w: Walk, prefix: string, folders: boolean): Promise<string[]
 
 class TooMany extends Error {}
 
-/** Whether a folder of the layout leads on to regions' folders (and is one of those asked for). */
+/** Whether a folder's name is one of the delivery layout's above the regions. */
+const ofLayout = (name: string) =>
+  name === "AWSLogs" || name === "CloudTrail" || ORGANIZATION.test(name) || ACCOUNT.test(name);
+
+/**
+ * Whether a folder leads on to regions' folders: one of the layout (an account only if asked
+ * for), or a trail's S3 key prefix above `AWSLogs/` (`cloudtrail/org/AWSLogs/...` under a table
+ * at the bucket's root: a CloudTrail table reads every file under its location, so the folders
+ * above the layout are trails' prefixes, not other data).
+ */
 function leadsOn(w: Walk, folder: string): boolean {
   const name = lastFolder(folder);
-  if (name === "AWSLogs" || name === "CloudTrail" || ORGANIZATION.test(name)) return true;
-  return ACCOUNT.test(name) && (w.accounts === undefined || w.accounts.includes(name));
+  if (ACCOUNT.test(name)) return w.accounts === undefined || w.accounts.includes(name);
+  return ofLayout(name) || !folder.split("/").some(ofLayout);
 }
 
 /** Whether a folder is a region's of the layout (`.../CloudTrail/<region>/`), one asked for. */
@@ -115,12 +124,15 @@ function isRegionFolder(w: Walk, folder: string): boolean {
   );
 }
 
-/** The regions' folders below `prefix`, at most five levels down. */
+/** Levels walked down from the location: the layout's five and a trail prefix's (MAX_LISTINGS bounds the cost). */
+const MAX_DEPTH = 10;
+
+/** The regions' folders below `prefix`, at most MAX_DEPTH levels down. */
 async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
   if (isRegionFolder(w, prefix)) return [prefix];
   const found: string[] = [];
   let level = [prefix];
-  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+  for (let depth = 0; depth < MAX_DEPTH && level.length > 0; depth++) {
     const next: string[] = [];
     for (const folders of await inParallel(level, (p) => list(w, p, true))) {
       for (const f of folders) {

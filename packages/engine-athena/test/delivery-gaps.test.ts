@@ -22,11 +22,14 @@ let dir: string;
 let emulator: Emulator | undefined;
 let engine: AthenaEngine | undefined;
 
-/** One file an hour (delivered at hh:50, one event at hh:10) of `region` on the November days. */
-function hourly(region: string, days: number[]): void {
+/**
+ * One file an hour (delivered at hh:50, one event at hh:10) of `region` on the November days,
+ * under `base` (the test's bucket, or a trail's prefix in it).
+ */
+function hourly(region: string, days: number[], base = dir): void {
   for (const d of days) {
     const dd = String(d).padStart(2, "0");
-    const folder = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", region, "2026", "11", dd);
+    const folder = path.join(base, "AWSLogs", ACCOUNT, "CloudTrail", region, "2026", "11", dd);
     mkdirSync(folder, { recursive: true });
     for (let h = 0; h < 24; h++) {
       const hh = String(h).padStart(2, "0");
@@ -55,6 +58,9 @@ beforeAll(() => {
   // us-east-1 delivered every hour of the 20th to the 24th; us-west-2 stopped after the 22nd.
   hourly("us-east-1", [20, 21, 22, 23, 24]);
   hourly("us-west-2", [20, 21, 22]);
+  // The same trail's files again, in a second bucket under a trail's two-level S3 key prefix.
+  hourly("us-east-1", [20, 21, 22, 23, 24], path.join(dir, "prefixed", "cloudtrail", "org"));
+  hourly("us-west-2", [20, 21, 22], path.join(dir, "prefixed", "cloudtrail", "org"));
   // Not of the layout: never listed as a region.
   mkdirSync(path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail-Digest", "us-east-1"), {
     recursive: true,
@@ -73,7 +79,7 @@ async function over(location: string, opts: Partial<AthenaEngineOptions> = {}) {
     logDir: dir,
     tableAliases: [TABLE],
     tableDdl: ddl(location),
-    s3Buckets: { trail: dir },
+    s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
   });
   engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "none", ...opts });
   return { emulator, engine };
@@ -98,6 +104,19 @@ describe("an account's region that stopped delivering, on Athena", () => {
       "the window's days 2026-11-23..2026-11-24 (UTC) have no log file of us-west-2 of account 123456789012, which delivered about 24 files a day on its other days, while other regions, accounts or trails have files then: logs of one region or account not synced, collected or delivered read as quiet; check the source before trusting an empty answer",
     ]);
     expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
+  });
+
+  it("is named under a trail's S3 key prefix, from a table at the bucket's root", async () => {
+    const { engine, emulator } = await over("s3://prefixed/");
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect(ofDeliveries(r.warnings)).toEqual([
+      expect.stringContaining(
+        "the window's days 2026-11-23..2026-11-24 (UTC) have no log file of us-west-2 of account 123456789012",
+      ),
+    ]);
+    expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
+    // The root, cloudtrail/, org/, AWSLogs/, the account, CloudTrail/; two regions' five days.
+    expect(listings(emulator)).toBe(6 + 2 * 5);
   });
 
   it("names nothing where every region delivered, and the steps over one window share a listing", async () => {
@@ -212,7 +231,7 @@ TBLPROPERTIES (
       logDir: dir,
       tableAliases: [TABLE],
       tableDdl: projected,
-      s3Buckets: { trail: dir },
+      s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
     });
     engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
@@ -238,7 +257,7 @@ TBLPROPERTIES (
       logDir: dir,
       tableAliases: [TABLE],
       tableDdl: ddl("s3://trail/AWSLogs/"),
-      s3Buckets: { trail: dir },
+      s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
       // A bucket policy refusing one day's folder of us-east-1 (403 AccessDenied, not retried).
       s3Faults: { deniedPrefixes: [`AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/10/17/`] },
     });
