@@ -29,11 +29,34 @@ export function offenderOf(row: Record<string, JsonValue>): string | undefined {
   return undefined;
 }
 
-/** The first failed check of a report (its first offending row), or its error. */
-export function findingOf(report: RunReport): Finding | undefined {
-  const failed = report.steps.flatMap((step) =>
+/** The failed checks of a report, each with its step. */
+const failedChecks = (report: RunReport) =>
+  report.steps.flatMap((step) =>
     step.checks.filter((c) => c.status === "failed").map((check) => ({ step, check })),
   );
+
+/** A step's rows as objects keyed by column. */
+const rowObjects = (step: RunReport["steps"][number]) =>
+  step.rows.map((row) => Object.fromEntries(step.columns.map((c, i) => [c.name, row[i] ?? null])));
+
+/**
+ * Every offender (`offenderOf`) of a report's failed checks, once each, in order: a quantifier
+ * check's offending rows, else its step's rows (as the report keeps them: the first 100).
+ */
+export function offendersOf(report: RunReport): string[] {
+  const out = new Set<string>();
+  for (const { step, check } of failedChecks(report)) {
+    for (const row of check.offendingRows ?? rowObjects(step)) {
+      const offender = offenderOf(row);
+      if (offender !== undefined) out.add(offender);
+    }
+  }
+  return [...out];
+}
+
+/** The first failed check of a report (its first offending row), or its error. */
+export function findingOf(report: RunReport): Finding | undefined {
+  const failed = failedChecks(report);
   const errored = report.error ?? report.steps.find((s) => s.error)?.error;
   if (failed.length === 0) {
     if (!errored) return undefined;

@@ -62,6 +62,8 @@ export function foundLines(alert: Alert): string[] {
       `Failed check: ${f.check} in step ${f.step}${f.label ? ` (${f.label})` : ""}: ${f.message}${f.failedChecks > 1 ? ` (and ${f.failedChecks - 1} more)` : ""}`,
     );
   }
+  if (f.newOffender !== undefined)
+    lines.push(`New offender: ${f.newOffender} (failing since ${alert.since}, now about another)`);
   if (f.offender !== undefined) lines.push(`First offender: ${f.offender}`);
   if (f.error !== undefined) lines.push(`Error: ${f.error}`);
   return lines.map(printable);

@@ -17,6 +17,11 @@ export interface Finding {
   message: string;
   /** `actor = arn:aws:iam::111122223333:user/mallory`: the first offending actor or resource. */
   offender?: string;
+  /**
+   * The first offender the runbook's failure had not shown before, when that made this alert
+   * (it was failing already: another actor, another address).
+   */
+  newOffender?: string;
   /** How many checks failed in all. */
   failedChecks: number;
   /** The run's error, when it errored. */

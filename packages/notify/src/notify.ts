@@ -15,7 +15,7 @@ import {
   runbookPageUrl,
 } from "@run-md/core";
 import { type NotifyConfig, severityRank, type TargetConfig, wants } from "./config.ts";
-import { crashFindingOf, findingOf } from "./finding.ts";
+import { crashFindingOf, findingOf, offendersOf } from "./finding.ts";
 import { type Alert, alertKey, type CrashedRun, type Delivery, outcomeOf } from "./model.ts";
 import { postMessage } from "./retry.ts";
 import {
@@ -112,7 +112,7 @@ export function runPageUrl(
 function subjectOf(
   run: RunToNotify,
   siteUrl: string | undefined,
-): Omit<Alert, "kind" | "since"> & { startedAt: string } {
+): Omit<Alert, "kind" | "since"> & { startedAt: string; offenders?: string[] } {
   if ("crashed" in run) {
     const { runbook, startedAt } = run.crashed;
     const runUrl = runPageUrl(siteUrl, runbook.id);
@@ -138,6 +138,7 @@ function subjectOf(
     },
     status: report.status,
     startedAt: report.startedAt,
+    offenders: offendersOf(report),
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
@@ -221,20 +222,21 @@ async function plan(
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
-  for (const { startedAt, ...subject } of worstPerKey(runs, config.siteUrl)) {
-    const key = alertKey(subject);
+  for (const { startedAt, offenders, ...told } of worstPerKey(runs, config.siteUrl)) {
+    const key = alertKey(told);
     keys.push(key);
-    if (subject.investigation) investigations.add(key);
+    if (told.investigation) investigations.add(key);
     const before = state.runbooks[key];
-    const { kind, next } = transition(
+    const { kind, next, newOffender } = transition(
       before,
-      { status: subject.status, startedAt },
+      { status: told.status, startedAt, ...(offenders ? { offenders } : {}) },
       now,
       config.reminderMs,
-      subject.investigation ? options.investigationQuietMs : undefined,
+      told.investigation ? options.investigationQuietMs : undefined,
     );
     if (!next) continue;
     state.runbooks[key] = next;
+    const subject = withNewOffender(told, newOffender);
     const since = next.since;
     const { reach, raisedFor } = severityReach(before, next, subject, config);
     if (kind) alerts.push({ kind, ...subject, since, ...reach });
@@ -255,6 +257,15 @@ async function plan(
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems };
+}
+
+/** The alert's subject naming the offender that made it news, when one did. */
+function withNewOffender(
+  subject: Omit<Alert, "kind" | "since">,
+  newOffender: string | undefined,
+): Omit<Alert, "kind" | "since"> {
+  if (newOffender === undefined || subject.finding === undefined) return subject;
+  return { ...subject, finding: { ...subject.finding, newOffender } };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Alerting on change: a small JSON file next to the reports remembers, per runbook, whether it
  * was failing, since when, and when people were last told. A runbook that keeps failing does
- * not page again until the reminder cadence has elapsed; its recovery is announced once.
+ * not page again until the reminder cadence has elapsed, or until it finds an offender its
+ * failure had not shown; its recovery is announced once.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type RunReport, type Severity, writeFileAtomic } from "@run-md/core";
 import type { Alert, AlertKind } from "./model.ts";
@@ -60,6 +62,36 @@ export interface RunbookState {
    * Absent in states written before (the severity of the run stands for it).
    */
   severity?: Severity;
+  /**
+   * While it fails: the offenders (`offendersOf`, as digests) its runs have shown since it began
+   * failing, the newest OFFENDERS_KEPT. One not among them is news: a root sign-in from another
+   * address the next night, a second actor's DeleteTrail within an investigation's day, was
+   * "still failing" and told to nobody. Absent in states written before: nothing is news then.
+   */
+  offenders?: string[];
+}
+
+/** How many offenders a failing entry remembers (16 hex digits each). */
+export const OFFENDERS_KEPT = 500;
+
+const offenderDigest = (o: string) => createHash("sha256").update(o).digest("hex").slice(0, 16);
+
+/**
+ * The run's offenders not among those `known` (none when nothing is known: an entry written
+ * before, or no offenders given), and the digests known after the run, the newest last.
+ */
+function offenderNews(
+  known: string[] | undefined,
+  offenders: string[] | undefined,
+): { fresh: string[]; offenders?: string[] } {
+  if (offenders === undefined) return { fresh: [], ...(known ? { offenders: known } : {}) };
+  const seen = new Set(known ?? []);
+  const fresh = known === undefined ? [] : offenders.filter((o) => !seen.has(offenderDigest(o)));
+  for (const d of offenders.map(offenderDigest)) {
+    seen.delete(d);
+    seen.add(d);
+  }
+  return { fresh, offenders: [...seen].slice(-OFFENDERS_KEPT) };
 }
 
 /**
@@ -193,15 +225,16 @@ export function reminderSlack(reminderMs: number): number {
 
 /**
  * The alert a report calls for, given the runbook's previous state, and its next state. A
- * cancelled run changes nothing.
+ * cancelled run changes nothing. `report.offenders`: what its failed checks name (`offendersOf`);
+ * `newOffender` is the first of them the failure had not shown, when that is the news.
  */
 export function transition(
   before: RunbookState | undefined,
-  report: Pick<RunReport, "status" | "startedAt">,
+  report: Pick<RunReport, "status" | "startedAt"> & { offenders?: string[] },
   now: Date,
   reminderMs: number | undefined,
   quietMs?: number,
-): { kind?: AlertKind; next: RunbookState | undefined } {
+): { kind?: AlertKind; next: RunbookState | undefined; newOffender?: string } {
   if (report.status === "cancelled") return { next: before };
   const failing = report.status === "failed" || report.status === "errored";
   const at = now.toISOString();
@@ -221,7 +254,11 @@ export function transition(
     };
     return previous?.failing ? { kind: "recovered", next } : { next };
   }
-  const ran = { lastRunAt: report.startedAt };
+  const { fresh, offenders } = offenderNews(
+    previous?.failing ? previous.offenders : [],
+    report.offenders,
+  );
+  const ran = { lastRunAt: report.startedAt, ...(offenders ? { offenders } : {}) };
   if (!previous?.failing) {
     return {
       kind: "failing",
@@ -236,10 +273,12 @@ export function transition(
   }
   // Failing in another way (a run that errored now finds something, or the reverse) is news:
   // a target that takes only one of the two outcomes has heard nothing of this runbook yet.
-  if (previous.lastStatus !== report.status) {
+  // So is an offender the failure had not shown (another actor, another address).
+  if (previous.lastStatus !== report.status || fresh.length > 0) {
     return {
       kind: "failing",
       next: { ...previous, notifiedAt: at, lastStatus: report.status, ...ran },
+      ...(previous.lastStatus === report.status ? { newOffender: fresh[0] } : {}),
     };
   }
   const last = Date.parse(previous.notifiedAt ?? previous.since);

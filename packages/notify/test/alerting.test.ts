@@ -219,6 +219,71 @@ describe("alerting on change", () => {
     chat.received.length = 0;
   });
 
+  it("a runbook still failing that names another offender is told again; one it named before is not (red-team: a second actor was silent)", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const mallory = "arn:aws:iam::111122223333:user/mallory";
+    const eve = "arn:aws:iam::111122223333:user/eve";
+    const run = (actor: string, h: number) =>
+      notify(
+        [{ report: report("audit-iam", "failed", { actor, startedAt: at(h).toISOString() }) }],
+        config(),
+        { reportsDir, now: at(h) },
+      );
+    expect((await run(mallory, 1)).alerts.map((a) => a.kind)).toEqual(["failing"]);
+    expect((await run(mallory, 2)).alerts).toEqual([]);
+    const third = await run(eve, 3);
+    expect(third.alerts.map((a) => [a.kind, a.finding?.newOffender, a.since])).toEqual([
+      ["failing", `actor = ${eve}`, at(1).toISOString()],
+    ]);
+    // Both named before: silence again, and the reminder clock starts from the last tell.
+    expect((await run(mallory, 4)).alerts).toEqual([]);
+    expect((await run(eve, 5)).alerts).toEqual([]);
+    expect(chat.received.map((r) => r.json.text)).toEqual([
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+      ":red_circle: run-md: Audit IAM changes failed (severity high)",
+    ]);
+    expect(JSON.stringify(chat.received[1]?.json)).toContain(
+      `New offender: actor = ${eve} (failing since ${at(1).toISOString()}, now about another)`,
+    );
+    // PagerDuty: the same incident (one dedup key), triggered again with the news.
+    expect(pager.received.map((r) => [r.json.event_action, r.json.dedup_key])).toEqual([
+      ["trigger", "run-md/audit-iam"],
+      ["trigger", "run-md/audit-iam"],
+    ]);
+    expect(pager.received[1]?.json.payload.summary).toBe(
+      `Audit IAM changes failed (severity high): actor = ${eve}`,
+    );
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
+  it("a state written before offenders were kept takes the next run's as known: nothing is news at once", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
+    const since = at(1).toISOString();
+    await writeFile(
+      path.join(reportsDir, STATE_FILE),
+      JSON.stringify({
+        version: 1,
+        runbooks: {
+          "audit-iam": { failing: true, since, notifiedAt: since, lastStatus: "failed" },
+        },
+      }),
+    );
+    const run = (actor: string, h: number) =>
+      notify(
+        [{ report: report("audit-iam", "failed", { actor, startedAt: at(h).toISOString() }) }],
+        config(),
+        { reportsDir, now: at(h) },
+      );
+    expect((await run("arn:aws:iam::111122223333:user/eve", 2)).alerts).toEqual([]);
+    const third = await run("arn:aws:iam::111122223333:user/trent", 3);
+    expect(third.alerts.map((a) => a.finding?.newOffender)).toEqual([
+      "actor = arn:aws:iam::111122223333:user/trent",
+    ]);
+    pager.received.length = 0;
+    chat.received.length = 0;
+  });
+
   it("a target whose secret is not set fails its delivery: the recovery it missed is sent once it is fixed", async () => {
     const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-alerting-"));
     const raw = (env: NodeJS.ProcessEnv) =>

@@ -28,15 +28,14 @@ export function pagerDutyEvent(
 ): Record<string, unknown> {
   const base = { routing_key: routingKey, dedup_key: dedupKey(alert) };
   if (alert.kind === "recovered") return { ...base, event_action: "resolve" };
+  // The incident is one: an offender its failure had not shown is what the new event says.
+  const offender = alert.finding?.newOffender ?? alert.finding?.offender;
   return {
     ...base,
     event_action: "trigger",
     payload: {
       // PagerDuty shows the summary as plain text; it allows 1024 characters.
-      summary: oneLine(
-        `${headline(alert)}${alert.finding?.offender ? `: ${alert.finding.offender}` : ""}`,
-        1024,
-      ),
+      summary: oneLine(`${headline(alert)}${offender ? `: ${offender}` : ""}`, 1024),
       source: "run-md",
       severity: SEVERITY[alert.runbook.severity] ?? "error",
       timestamp: now.toISOString(),
