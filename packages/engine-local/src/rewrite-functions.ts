@@ -32,7 +32,12 @@ import {
 } from "./trino-ast.ts";
 import { formatCall } from "./trino-format.ts";
 import { rewriteJsonPath } from "./trino-json-path.ts";
-import { rewriteArraySort, rewriteMapLambda, rewriteZipWith } from "./trino-map-lambda.ts";
+import {
+  rewriteArraySort,
+  rewriteMapLambda,
+  rewriteMapZipWith,
+  rewriteZipWith,
+} from "./trino-map-lambda.ts";
 import { joniRegex } from "./trino-regex-end.ts";
 import { zonedFunction, zonedStrftime } from "./trino-zoned.ts";
 
@@ -327,6 +332,8 @@ function lambdaCall(f: Node, name: string): Node | undefined {
       return rewriteArraySort(f, clone);
     case "zip_with":
       return rewriteZipWith(f, clone);
+    case "map_zip_with":
+      return rewriteMapZipWith(f, clone);
     case "map_filter":
     case "transform_keys":
     case "transform_values":

@@ -3,7 +3,8 @@
  * (map_filter, transform_keys, transform_values), whose `(k, v) -> ...` runs over the map's
  * entries as a one-parameter lambda (k and v read as the entry's key and value), and
  * `array_sort(a, (x, y) -> ...)`, whose comparator fills a matrix that trino_sort_by orders by,
- * and `zip_with(a, b, (x, y) -> ...)`, over the pairs of list_zip.
+ * and `zip_with(a, b, (x, y) -> ...)`, over the pairs of list_zip, and `map_zip_with(m1, m2,
+ * (k, v1, v2) -> ...)`, over trino_map_zip_entries.
  */
 import { isLosslessNumber } from "lossless-json";
 import { callNode, columnRef, intConst, NULL_CONSTANT, strConst } from "./trino-ast.ts";
@@ -34,6 +35,12 @@ function fresh(kind: string, body: unknown): string {
 
 /** The two parameter names of `(k, v) -> body`, or undefined for another shape. */
 function pairParams(lambda: Node | undefined): [string, string] | undefined {
+  const names = paramNames(lambda);
+  return names?.length === 2 ? (names as [string, string]) : undefined;
+}
+
+/** The parameter names of `(a, b, ...) -> body` (two or more), or undefined for another shape. */
+function paramNames(lambda: Node | undefined): string[] | undefined {
   if (lambda?.class !== "LAMBDA") return undefined;
   const lhs = lambda.lhs as Node;
   const params = (
@@ -44,9 +51,7 @@ function pairParams(lambda: Node | undefined): [string, string] | undefined {
       ? String((p.column_names as string[])[0])
       : undefined,
   );
-  return names.length === 2 && names.every((n) => n !== undefined)
-    ? (names as [string, string])
-    : undefined;
+  return names.length >= 2 && names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
 /** The parameter names of a lambda (`x -> ...`, `(x, y) -> ...`), lower-cased. */
@@ -259,5 +264,41 @@ export function rewriteZipWith(f: Node, copy: <T>(v: T) => T): Node {
   const lambda = entryLambda(args[2] as Node, params, [intConst(1), intConst(2)]);
   const pairs = callNode("list_zip", [copy(a), copy(b)], none);
   const result = callNode("list_transform", [pairs, lambda], none);
+  return callNode("trino_unless_null", [a, b, result], f);
+}
+
+/**
+ * `map_zip_with(m1, m2, (k, v1, v2) -> c)` → a map of c over trino_map_zip_entries(m1, m2) (the
+ * union of the keys in Trino's order, NULL for the side that lacks a key), k, v1 and v2 read as
+ * each entry's fields; NULL when m1 or m2 is.
+ */
+export function rewriteMapZipWith(f: Node, copy: <T>(v: T) => T): Node {
+  const args = f.children as Node[];
+  const params = paramNames(args[2]);
+  if (args.length !== 3 || params?.length !== 3) return f;
+  const none = { alias: "" };
+  const [a, b, lambda] = [args[0] as Node, args[1] as Node, args[2] as Node];
+  const entry = fresh("entry", lambda.expr);
+  const reads = new Map(
+    params.map((p, i) => [
+      p.toLowerCase(),
+      fieldOf(entry, strConst(["k", "v1", "v2"][i] as string)),
+    ]),
+  );
+  const body = substitute(lambda.expr, reads) as Node;
+  const pair = callNode(
+    "struct_pack",
+    [
+      { ...fieldOf(entry, strConst("k"))(), alias: "key" },
+      { ...body, alias: "value" },
+    ],
+    none,
+  );
+  const entries = callNode("trino_map_zip_entries", [copy(a), copy(b)], none);
+  const result = callNode(
+    "map_from_entries",
+    [callNode("list_transform", [entries, { ...lambda, lhs: columnRef(entry), expr: pair }], none)],
+    none,
+  );
   return callNode("trino_unless_null", [a, b, result], f);
 }
