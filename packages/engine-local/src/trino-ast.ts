@@ -570,8 +570,10 @@ export function rewriteToJsonCast(v: Node): Node {
   const child = v.child as Node;
   if (!isJsonType(v.cast_type as Node) || hasAggregate(child)) return v;
   // TRY_CAST is try(CAST): DuckDB's own printed NaN inside an array as [NaN], not JSON.
+  // A map the tree shows is written with its keys sorted, as Trino's MapToJsonCast.
+  const fn = isMapValue(child) ? "trino_map_to_json" : "trino_to_json";
   if (v.try_cast === true && child.class !== "CONSTANT") {
-    const cast = callNode("trino_to_json", [child], { alias: "" });
+    const cast = callNode(fn, [child], { alias: "" });
     return {
       class: "OPERATOR",
       type: "OPERATOR_TRY",
@@ -581,7 +583,7 @@ export function rewriteToJsonCast(v: Node): Node {
     };
   }
   if (v.try_cast === true) return v;
-  if (child.class !== "CONSTANT") return callNode("trino_to_json", [child], v);
+  if (child.class !== "CONSTANT") return callNode(fn, [child], v);
   // A JSON literal: Trino keeps it canonical, members sorted by name (so that key order does
   // not make two documents distinct).
   const text = (child.value as Node).value;

@@ -82,6 +82,10 @@ const JSON_REFUSED =
 const JSON_REFUSED_TEXT =
   "CAST of real values or of NaN/Infinity inside an array or map to JSON is not supported locally";
 
+/** What trino_to_json and trino_map_to_json refuse: a map they cannot write in Trino's key order. */
+const MAP_JSON_REFUSED =
+  "CAST of a map to JSON is not supported locally here (Trino writes the keys sorted by their text): a map inside another value, keys of a type other than varchar, an integer, boolean, date or decimal, or a map the query does not show as one (cast the map itself, MAP(...), a map function or a map column of a WITH query)";
+
 export const HELPER_MACROS: string[] = [
   ...INT_CAST_TYPES.flatMap(([t, j]) => [INT_CAST(t, j, false), INT_CAST(t, j, true)]),
   BOOLEAN_CAST(false),
@@ -220,7 +224,15 @@ export const HELPER_MACROS: string[] = [
   `CREATE MACRO trino_round_ms(t TIMESTAMP) AS trino_ms_round(t), (t TIMESTAMPTZ) AS trino_ms_round(t), ${ZONED_OVERLOADS.roundMs}, (t) AS t`,
   // CAST(x AS JSON): a varchar is a JSON string (Trino does not parse it: json_parse does); a NaN or infinite double is the JSON string "NaN"/"Infinity" in Trino, a real
   // keeps its short text (3.14, not 3.140000104904175); inside arrays and maps, refused.
-  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE ${TO_JSON} WHEN ${JSON_REFUSED} THEN CAST(trino_refuse('${JSON_REFUSED_TEXT}') AS JSON) ELSE CAST(x AS JSON) END`,
+  `CREATE MACRO trino_json_of(x) AS CASE ${TO_JSON} WHEN ${JSON_REFUSED} THEN CAST(trino_refuse('${JSON_REFUSED_TEXT}') AS JSON) ELSE CAST(x AS JSON) END`,
+  // A map anywhere in x: Trino writes a map's keys sorted (MapToJsonCast), DuckDB in the map's
+  // order; only a map the tree shows is sorted (trino_map_to_json, trino-ast.ts rewriteToJsonCast).
+  `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE WHEN typeof(x) LIKE '%MAP(%' THEN CAST(trino_refuse('${MAP_JSON_REFUSED}') AS JSON) ELSE trino_json_of(x) END`,
+  // CAST(map AS JSON) as Trino's MapToJsonCast: the entries in the order of their keys' text (a
+  // TreeMap of Java strings). Sorted here by DuckDB's text of the key, which is Java's for the
+  // key types allowed, in byte order, which is Java's UTF-16 order unless keys hold both a
+  // character from U+E000 to U+FFFF and one past U+FFFF; a map inside the map is refused.
+  `CREATE MACRO trino_map_to_json(m) AS CASE WHEN m IS NULL THEN NULL WHEN NOT regexp_matches(typeof(m), '^MAP\\((VARCHAR|TINYINT|SMALLINT|INTEGER|BIGINT|BOOLEAN|DATE|DECIMAL\\(\\d+,\\d+\\)), ') OR regexp_matches(substr(typeof(m), 2), 'MAP\\(') OR (list_bool_or(list_transform(map_keys(m), lambda k: regexp_matches(CAST(k AS VARCHAR), '[\\x{E000}-\\x{FFFF}]'))) AND list_bool_or(list_transform(map_keys(m), lambda k: regexp_matches(CAST(k AS VARCHAR), '[\\x{10000}-\\x{10FFFF}]')))) THEN CAST(trino_refuse('${MAP_JSON_REFUSED}') AS JSON) ELSE trino_json_of(map_from_entries(list_transform(list_sort(list_transform(map_entries(m), lambda e: {'t': CAST(e.key AS VARCHAR), 'k': e.key, 'v': e.value})), lambda e: {'key': e.k, 'value': e.v}))) END`,
   // r unless a or b is NULL (zip_with: list_zip takes a NULL list as an empty one).
   `CREATE MACRO trino_unless_null(a, b, r) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE r END`,
   // Entries (unnamed rows: key, value) grouped by key: [{k, vs}], each key's values in the order of the list; NULL
