@@ -24,6 +24,12 @@ export const COMPUTED_COLUMNS = new WeakSet<object>();
 /** The names of a query's output columns that it computes (not a column passed through). */
 const COMPUTED = new WeakMap<Columns, Set<string>>();
 
+/**
+ * A query's output columns in their order, where each is known (an unnamed select item, a `*` of
+ * sources whose columns are known, a VALUES list): an alias list renames them by position.
+ */
+const POSITIONS = new WeakMap<Columns, { name: string; type: Static }[]>();
+
 interface Scope {
   /** Unqualified names; a name two sources share is unknown. */
   all: Columns;
@@ -65,9 +71,9 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
   for (const [name, entry] of cteEntries(node)) local.set(name, { entry });
   for (const name of local.keys()) if (!ctes.has(name)) cteColumns(local, name);
   if (node.type === "SET_OPERATION_NODE") {
-    query(node.left as Node, local, outer);
-    query(node.right as Node, local, outer);
-    return new Map();
+    const left = POSITIONS.get(query(node.left as Node, local, outer));
+    const right = POSITIONS.get(query(node.right as Node, local, outer));
+    return setColumns(left, right);
   }
   if (node.type !== "SELECT_NODE") return new Map();
   const scope = source(node.from_table, local, outer);
@@ -76,19 +82,114 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
   }
   const out: Columns = new Map();
   const computed = new Set<string>();
+  const positions: { name: string; type: Static }[] = [];
+  let ordered = true;
   for (const item of (node.select_list as Node[] | undefined) ?? []) {
+    if (item.class === "STAR" || item.class === "COLUMNS") {
+      // `*` of sources whose columns are all known: theirs, in order, passed through.
+      const all = starColumns(item, scope);
+      if (!all) {
+        ordered = false;
+        continue;
+      }
+      for (const c of all) {
+        if (out.has(c.name) || !c.computed) computed.delete(c.name);
+        else computed.add(c.name);
+        out.set(c.name, out.has(c.name) ? OTHER : c.type);
+        positions.push({ name: c.name, type: c.type });
+      }
+      continue;
+    }
     const key = outputName(item);
-    if (key === "") continue;
     const type: Static = shownArray(item)
       ? { kind: "array" }
       : isMapValue(item)
         ? { kind: "map" }
         : staticType(item);
+    positions.push({ name: key, type });
+    if (key === "") continue;
     if (out.has(key) || lastName(item)?.toLowerCase() === key) computed.delete(key);
     else computed.add(key);
     out.set(key, out.has(key) ? OTHER : type);
   }
   COMPUTED.set(out, computed);
+  if (ordered) POSITIONS.set(out, positions);
+  return out;
+}
+
+/**
+ * The columns `*` gives, in order, when every source in scope has its columns known in order
+ * (a subquery, a WITH query, a VALUES list; not a table), and the star has no qualifier,
+ * EXCLUDE, REPLACE or pattern; else undefined.
+ */
+function starColumns(
+  item: Node,
+  scope: Scope,
+): { name: string; type: Static; computed: boolean }[] | undefined {
+  if (item.class !== "STAR" || item.relation_name || item.expr || item.columns) return undefined;
+  const extra = ["exclude_list", "replace_list", "rename_list"].some(
+    (k) => Array.isArray(item[k]) && (item[k] as unknown[]).length > 0,
+  );
+  if (extra || scope.opaque || scope.byAlias.size === 0) return undefined;
+  const out: { name: string; type: Static; computed: boolean }[] = [];
+  for (const columns of scope.byAlias.values()) {
+    const positions = POSITIONS.get(columns);
+    if (!positions) return undefined;
+    const computed = COMPUTED.get(columns);
+    for (const p of positions) out.push({ ...p, computed: computed?.has(p.name) === true });
+  }
+  return out;
+}
+
+/**
+ * A set operation's columns: the first query's names (Trino's), each a map or an array when
+ * either side's column in that place shows one (the two have one type); else unknown.
+ */
+function setColumns(
+  left: { name: string; type: Static }[] | undefined,
+  right: { name: string; type: Static }[] | undefined,
+): Columns {
+  const out: Columns = new Map();
+  if (!left) return out;
+  const positions = left.map((p, i) => {
+    const kinds = [p.type.kind, right?.[i]?.type.kind];
+    const type: Static = kinds.includes("map")
+      ? { kind: "map" }
+      : kinds.includes("array")
+        ? { kind: "array" }
+        : OTHER;
+    return { name: p.name, type };
+  });
+  const computed = new Set<string>();
+  for (const p of positions) {
+    if (p.name === "") continue;
+    out.set(p.name, out.has(p.name) ? OTHER : p.type);
+    computed.add(p.name);
+  }
+  COMPUTED.set(out, computed);
+  POSITIONS.set(out, positions);
+  return out;
+}
+
+/**
+ * A VALUES list's columns (DuckDB names them col0, col1, ...): a map or an array where any row's
+ * value in that place shows one (the rows have one type); else unknown.
+ */
+function valuesColumns(f: Node): Columns {
+  const rows = (Array.isArray(f.values) ? f.values : []) as Node[][];
+  const width = Math.max(0, ...rows.map((r) => (Array.isArray(r) ? r.length : 0)));
+  const positions = Array.from({ length: width }, (_, i) => {
+    const cells = rows.map((r) => r?.[i]).filter(isNode);
+    const type: Static = cells.some(isMapValue)
+      ? { kind: "map" }
+      : cells.some(shownArray)
+        ? { kind: "array" }
+        : OTHER;
+    return { name: `col${i}`, type };
+  });
+  const out: Columns = new Map(positions.map((p) => [p.name, p.type]));
+  COMPUTED.set(out, new Set(positions.map((p) => p.name)));
+  POSITIONS.set(out, positions);
   return out;
 }
 
@@ -116,18 +217,24 @@ function cteColumns(ctes: Map<string, Cte>, name: string): Columns {
  */
 function renamed(columns: Columns, node: Node, aliases: unknown): Columns {
   if (!Array.isArray(aliases) || aliases.length === 0) return columns;
-  const list = (node.select_list as Node[] | undefined) ?? [];
-  if (list.some((item) => item.class === "STAR" || item.class === "COLUMNS")) return new Map();
-  const types = [...columns.values()];
+  const positions = POSITIONS.get(columns);
+  if (!positions) return new Map();
   const out: Columns = new Map();
   const computed = new Set<string>();
+  const ordered: { name: string; type: Static }[] = [];
+  const list = (node.select_list as Node[] | undefined) ?? [];
+  const plain = !list.some((item) => item.class === "STAR" || item.class === "COLUMNS");
   for (const [i, a] of aliases.entries()) {
     const key = String(a).toLowerCase();
-    out.set(key, types.length === list.length ? (types[i] ?? OTHER) : OTHER);
-    const item = list[i];
-    if (item && lastName(item)?.toLowerCase() !== key) computed.add(key);
+    const type = positions[i]?.type ?? OTHER;
+    out.set(key, out.has(key) ? OTHER : type);
+    ordered.push({ name: key, type });
+    // Passed through under its own name: a select item of that name (not a `*`'s column).
+    const item = plain ? list[i] : undefined;
+    if (!item || lastName(item)?.toLowerCase() !== key) computed.add(key);
   }
   COMPUTED.set(out, computed);
+  POSITIONS.set(out, ordered);
   return out;
 }
 
@@ -174,6 +281,11 @@ function source(from: unknown, ctes: Map<string, Cte>, outer: Scope | undefined)
     if (f.type === "SUBQUERY" && isNode(f.subquery) && isNode(f.subquery.node)) {
       const node = f.subquery.node;
       add(String(f.alias), renamed(query(node, ctes, undefined), node, f.column_name_alias));
+      return;
+    }
+    if (f.type === "EXPRESSION_LIST") {
+      expressions(f.values, scope, ctes);
+      add(String(f.alias || "valueslist"), valuesColumns(f));
       return;
     }
     if (f.type === "EMPTY") return;
