@@ -123,8 +123,12 @@ const SEQUENCE_DIRECTION = (way: string, anchor: string) =>
 const SEQUENCE_TOO_LONG = (anchor: string) =>
   `trino_raise('INVALID_FUNCTION_ARGUMENT: result of sequence function must not have more than 10000 entries', ${anchor})`;
 
+/**
+ * lpad/rpad with Trino's bigint size (DuckDB's takes an INTEGER: a bigint failed to bind, also a
+ * NULL one, which Trino answers with NULL): checked against Trino's range, then narrowed.
+ */
 const PAD = (fn: string) =>
-  `CASE WHEN n < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Target length must be in the range [0..' || '2147483647]', concat(n, p)) WHEN p = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Padding string must not be empty', concat(n, p)) ELSE ${GUARD_PREFIX}${fn}(s, n, p) END`;
+  `CASE WHEN n < 0 OR n > 2147483647 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Target length must be in the range [0..' || '2147483647]', concat(n, p)) WHEN p = '' THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Padding string must not be empty', concat(n, p)) ELSE ${GUARD_PREFIX}${fn}(s, TRY_CAST(n AS INTEGER), p) END`;
 
 const CONCAT_WS = Array.from({ length: 9 }, (_, i) => i + 1)
   .map((n) => {
