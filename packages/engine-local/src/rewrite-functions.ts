@@ -21,6 +21,7 @@ import {
   javaReplacement,
   normalizeCall,
   notNullNode,
+  regexpExtractByGroup,
   regexpExtractGroup,
   rewriteArithmetic,
   rewriteLambdaCall,
@@ -265,6 +266,16 @@ function textCall(f: Node, name: string, opts: RewriteOptions): Node | undefined
     case "normalize":
       return normalizeCall(f);
     case "regexp_extract": {
+      // A NULL, bigint or column group, or one the pattern lacks (Trino's; a dialect=duckdb
+      // step keeps DuckDB's).
+      const byGroup = opts.trinoFunctions
+        ? regexpExtractByGroup(f, (g) => {
+            const one = { ...clone(f), alias: "", children: [...args.slice(0, 2).map(clone), g] };
+            const call = regexpExtractGroup(one);
+            return call === one ? trinoMacro(one, opts) : call;
+          })
+        : undefined;
+      if (byGroup) return byGroup;
       const call = args.length === 3 ? regexpExtractGroup(f) : f;
       return call === f ? undefined : call;
     }

@@ -905,6 +905,60 @@ export function regexpExtractGroup(f: Node): Node {
   );
 }
 
+/** Whether a node is a NULL constant, cast or not (`NULL`, `CAST(NULL AS BIGINT)`). */
+function isNullConstant(n: Node | undefined): boolean {
+  if (n?.class === "CAST") return isNullConstant(n.child as Node);
+  return n?.class === "CONSTANT" && (n.value as Node).is_null === true;
+}
+
+/**
+ * `regexp_extract(s, pattern, group)` where DuckDB's would not answer as Trino's: a NULL group is
+ * NULL (DuckDB: '' or a binder error for a typed NULL); a constant group the constant pattern
+ * lacks, or a negative one, is Trino's error (JoniRegexpFunctions.validateGroup, matched or not;
+ * DuckDB gave ''); a group that is not a constant (a bigint, a column) picks one of the constant
+ * groups by CASE (DuckDB wants a constant INTEGER). `extract(i)` is the call with constant group i
+ * as the rewrite writes it. Undefined where the call is left to the other rules.
+ */
+export function regexpExtractByGroup(f: Node, extract: (g: Node) => Node): Node | undefined {
+  const args = f.children as Node[];
+  if (args.length !== 3) return undefined;
+  const [s, p, g] = args as [Node, Node, Node];
+  const VARCHAR = { id: "VARCHAR", type_info: null };
+  if (isNullConstant(g)) return cast(NULL_CONSTANT, VARCHAR, f.alias);
+  const pattern = p.class === "CONSTANT" ? ((p.value as Node).value as unknown) : undefined;
+  if (typeof pattern !== "string") return undefined;
+  const n = regexGroups(pattern).groups.filter((x) => x.capture > 0).length;
+  const check = () =>
+    cast(
+      callNode("trino_regexp_group_check", [clone(s), clone(g), intConst(n)], { alias: "" }),
+      VARCHAR,
+    );
+  if (g.class === "CONSTANT") {
+    const k = Number(String((g.value as Node).value));
+    if (!Number.isInteger(k) || (k >= 0 && k <= n)) return undefined;
+    return { ...check(), alias: f.alias };
+  }
+  if (n > 9) return undefined; // DuckDB's own error: groups 0 to 9 only
+  return {
+    class: "CASE",
+    type: "CASE_EXPR",
+    alias: f.alias,
+    query_location: f.query_location ?? 0,
+    case_checks: Array.from({ length: n + 1 }, (_, i) => ({
+      when_expr: {
+        class: "COMPARISON",
+        type: "COMPARE_EQUAL",
+        alias: "",
+        query_location: 0,
+        left: clone(g),
+        right: intConst(i),
+      },
+      then_expr: extract(intConst(i)),
+    })),
+    else_expr: check(),
+  };
+}
+
 /**
  * Lambda-taking Trino functions a macro cannot forward (DuckDB checks lambdas where a macro is
  * defined): `apply(v, f)` is `f(v)`, `reduce(a, initial, (s, x) -> ..., s -> ...)`.

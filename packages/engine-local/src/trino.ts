@@ -780,6 +780,10 @@ const OPERATOR_MACROS: string[] = [
   // Timestamp sequences: the step must go towards the stop value; at most 10,000 entries.
   `CREATE MACRO trino_sequence_checked(a, b, st) AS CASE WHEN a + st > a AND b < a THEN ${SEQUENCE_DIRECTION("greater", "concat(a, b, st)")} WHEN a + st < a AND b > a THEN ${SEQUENCE_DIRECTION("less", "concat(a, b, st)")} WHEN len(generate_series(a, b, st)) > 10000 THEN ${SEQUENCE_TOO_LONG("concat(a, b, st)")} ELSE generate_series(a, b, st) END`,
   // regexp_extract of a group that may not take part (trino-ast.ts regexpExtractGroup).
+  // regexp_extract's group checks (JoniRegexpFunctions.validateGroup; trino-ast.ts
+  // regexpExtractByGroup): a negative group or one past the pattern's n groups fails, matched or
+  // not; NULL for a NULL text or group (Trino does not call the function).
+  `CREATE MACRO trino_regexp_group_check(s, g, n) AS CASE WHEN s IS NULL OR g IS NULL THEN NULL WHEN g < 0 THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Group cannot be negative', s) WHEN g > n THEN trino_raise('INVALID_FUNCTION_ARGUMENT: Pattern has ' || n || ' groups. Cannot access group ' || g, s) END`,
   `CREATE MACRO trino_regexp_extract_group(s, p, g, body) AS CASE WHEN NOT system.main.regexp_matches(s, p) THEN NULL WHEN system.main.regexp_extract(s, p, g) <> '' THEN system.main.regexp_extract(s, p, g) WHEN NOT regexp_full_match('', body) THEN NULL ELSE trino_refuse('regexp_extract: group ' || CAST(g AS VARCHAR) || ' matched the empty string or did not take part, which the local engine cannot tell apart (not supported locally)') END`,
   `CREATE MACRO trino_cast_timestamp${TIMESTAMP_CAST("")}`,
   // DuckDB keeps microseconds and cuts the digits past the sixth. To timestamp(6) Trino rounds

@@ -43,3 +43,43 @@ describe("lpad and rpad with a bigint or NULL size", () => {
     }
   });
 });
+
+describe("regexp_extract with a NULL, bigint or column group", () => {
+  it("is NULL for a NULL group", async () => {
+    const r = await athena(
+      `SELECT regexp_extract('abc', '(b)', NULL), regexp_extract('abc', '(b)', CAST(NULL AS BIGINT)),
+         regexp_extract('abc', 'x', NULL)`,
+    );
+    expect(r.rows).toEqual([[null, null, null]]);
+  });
+
+  it("takes a bigint group, or one from a column", async () => {
+    const r = await athena(
+      `SELECT regexp_extract('abcd', '(b)(c)', CAST(2 AS BIGINT)), g, regexp_extract('abcd', '(b)(c)', g),
+         regexp_extract('xyz', '(b)(c)', g)
+       FROM (VALUES (CAST(0 AS BIGINT)), (1), (2), (NULL)) AS t(g) ORDER BY g NULLS LAST`,
+    );
+    expect(r.rows).toEqual([
+      ["c", 0, "bc", null],
+      ["c", 1, "b", null],
+      ["c", 2, "c", null],
+      ["c", null, null, null],
+    ]);
+  });
+
+  it("fails as Trino for a group the pattern lacks or a negative one, matched or not", async () => {
+    const cases: [string, RegExp][] = [
+      ["SELECT regexp_extract('abc', '(b)', 2)", /Pattern has 1 groups\. Cannot access group 2/],
+      ["SELECT regexp_extract('xyz', '(b)', 2)", /Pattern has 1 groups\. Cannot access group 2/],
+      [
+        "SELECT regexp_extract('abc', '(b)', g) FROM (VALUES (CAST(3 AS BIGINT))) AS t(g)",
+        /Pattern has 1 groups\. Cannot access group 3/,
+      ],
+      [
+        "SELECT regexp_extract('abc', '(b)', g) FROM (VALUES (CAST(-1 AS BIGINT))) AS t(g)",
+        /Group cannot be negative/,
+      ],
+    ];
+    for (const [q, error] of cases) await expect(athena(q), q).rejects.toThrow(error);
+  });
+});
