@@ -613,7 +613,7 @@ export function canonicalJson(text: string): string {
 }
 
 /**
- * `CAST(x AS VARCHAR)` and `TRY_CAST` → `trino_to_varchar(x)`: a double or real in Trino's text
+ * `CAST(x AS VARCHAR)` and `TRY_CAST` → `trino_cast_varchar(x)` (a map, array or row refused, as Trino has no such cast; else trino_to_varchar): a double or real in Trino's text
  * (2.55E1), an interval as Trino prints it.
  */
 export function rewriteToVarcharCast(v: Node): Node {
@@ -626,8 +626,8 @@ export function rewriteToVarcharCast(v: Node): Node {
   const arg = { ...child, alias: "" };
   if (p !== undefined) return callNode("trino_timestamp_text", [arg, intConst(p)], v);
   // An aggregate's type is known only after the typed overloads are chosen: bound through a lambda.
-  if (hasAggregate(child)) return bindFirst([arg], "trino_to_varchar", v);
-  return callNode("trino_to_varchar", [arg], v);
+  if (hasAggregate(child)) return bindFirst([arg], "trino_cast_varchar", v);
+  return callNode("trino_cast_varchar", [arg], v);
 }
 
 /** Whether the tree shows a DOUBLE or REAL value (a cast to one, or nan()/infinity()). */

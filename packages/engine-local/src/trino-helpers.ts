@@ -138,6 +138,10 @@ export const HELPER_MACROS: string[] = [
   // CAST(x AS VARCHAR) with doubles and reals in Trino's text (trino-ast.ts rewriteToVarcharCast),
   // timestamps with Trino's precision 3 when the tree does not show another.
   `CREATE MACRO trino_to_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} ${TO_VARCHAR}`,
+  // CAST(x AS VARCHAR) (trino-ast.ts rewriteToVarcharCast): a map, array or row has no cast to
+  // varchar on Trino (an analysis error, which try() does not catch); DuckDB's printed `{b=1}`,
+  // `[1, 2]`, `(1, 2)`.
+  `CREATE MACRO trino_cast_varchar${IP_OVERLOADS.toVarchar}, (x) AS CASE ${ZONED_OVERLOADS.toVarcharGuard} WHEN typeof(x) LIKE 'MAP(%' OR typeof(x) LIKE 'STRUCT(%' OR regexp_matches(typeof(x), '\\[\\d*\\]$') THEN trino_refuse('CAST of a map, array or row to varchar is an error on Trino (Cannot cast ... to varchar), so it is not answered locally: use json_format(CAST(x AS JSON)) or array_join') ELSE trino_to_varchar(x) END`,
   // java.net.URI's parse: no white space or ^ ` { } | \\ " < >, and % only before two hex digits.
   `CREATE MACRO trino_url_ok(u) AS NOT regexp_matches(u, '[\\s^\`{}|\\\\"<>]') AND NOT contains(regexp_replace(u, '%[0-9A-Fa-f]{2}', '', 'g'), '%')`,
   // Group g of RFC 3986's URI expression: 2 scheme, 4 authority, 5 path, 6 ?query, 7 query, 9 fragment.

@@ -59,3 +59,16 @@ describe("CAST(map AS JSON) as Trino's", () => {
     }
   });
 });
+
+describe("CAST of a map, array or row to varchar", () => {
+  it("fails, as Trino has no such cast (DuckDB printed {b=1}, [1, 2], (1, 2))", async () => {
+    for (const q of [
+      "SELECT CAST(MAP(ARRAY['b'], ARRAY[1]) AS VARCHAR)",
+      "SELECT CAST(ARRAY[1, 2] AS VARCHAR)",
+      "SELECT CAST(ROW(1, 2) AS VARCHAR)",
+      "SELECT try(CAST(x AS VARCHAR)) FROM (VALUES (ARRAY[1])) AS t(x)",
+    ]) {
+      await expect(athena(q), q).rejects.toThrow(/Cannot cast \.\.\. to varchar/);
+    }
+  });
+});
