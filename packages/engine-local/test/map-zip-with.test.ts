@@ -82,12 +82,28 @@ describe("map_zip_with as Trino's", () => {
     expect(r.rows).toEqual([[null, null, 0, { 1: true }]]);
   });
 
-  it("reads columns outside the lambda and nests in another map lambda", async () => {
+  it("reads columns outside the lambda, and nests in a lambda and in itself", async () => {
     const r = await athena(
       `SELECT map_zip_with(MAP(ARRAY[1, 2], ARRAY[10, 20]), m, (k, v1, v2) -> coalesce(v1, 0) + coalesce(v2, 0) + n)
        FROM (SELECT MAP(ARRAY[3, 2], ARRAY[300, 200]) AS m, 1000 AS n)`,
     );
     expect(r.rows).toEqual([[{ 1: 1010, 2: 1220, 3: 1300 }]]);
+    // By hand: x = 1 gives {1: 11, 2: 12}, x = 2 {1: 21, 2: 22}; the inner zip of key 1 adds
+    // 1 and NULL (NULL), of key 2 adds 2 and 5.
+    const nested = await athena(
+      `SELECT transform(ARRAY[1, 2], x -> map_zip_with(MAP(ARRAY[1], ARRAY[x]), MAP(ARRAY[2], ARRAY[x]), (k, a, b) -> coalesce(a, b) * 10 + k)),
+         transform_values(map_zip_with(MAP(ARRAY[1, 2], ARRAY[1, 2]), MAP(ARRAY[2], ARRAY[5]),
+           (k, v1, v2) -> map_zip_with(MAP(ARRAY[k], ARRAY[v1]), MAP(ARRAY[k], ARRAY[v2]), (k2, a, b) -> a + b)), (k, v) -> v[k])`,
+    );
+    expect(nested.rows).toEqual([
+      [
+        [
+          { 1: 11, 2: 12 },
+          { 1: 21, 2: 22 },
+        ],
+        { 1: null, 2: 7 },
+      ],
+    ]);
   });
 
   it("zips maps of 20,000 keys, half shared, in about linear time", async () => {
