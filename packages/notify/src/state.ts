@@ -127,51 +127,38 @@ export function emptyState(): AlertState {
 }
 
 /**
- * The state in `file`; an empty state when there is none yet. A file that cannot be read or is
- * not a state file (corrupt, the wrong shape, a directory) must not stop the alerts: it reads as
- * empty (every failing runbook is told again) and `problem` says why.
+ * The last good copy of the state `file` (`.notify-state.json.backup`): the same text, written
+ * just after it, so a state damaged since (truncated by a full disk or a sync, a hand edit, a
+ * merge's conflict markers) is read from there instead of as empty.
  */
-export async function loadState(
-  file: string,
-  problem: (message: string) => void = () => {},
-): Promise<AlertState> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
-      problem(
-        `the alert state ${file} could not be read (${(e as Error).message}): every failing runbook is told again`,
-      );
-    }
-    return emptyState();
-  }
-  return parseState(text, file, problem);
+export function backupOf(file: string): string {
+  return `${file}.backup`;
 }
 
-/** The state in `text` (of `source`, for the problem); empty when it is not a state file. */
-export function parseState(
-  text: string,
-  source: string,
-  problem: (message: string) => void = () => {},
-): AlertState {
+/** Where a damaged state is kept for whoever looks into it (`.notify-state.json.damaged`). */
+export function damagedOf(file: string): string {
+  return `${file}.damaged`;
+}
+
+/** The state in `text`, or why it is none (not JSON, another shape, an entry that is no entry). */
+export function readStateText(text: string): { state: AlertState } | { damage: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
+  } catch (e) {
+    return { damage: `not JSON: ${(e as Error).message}` };
   }
   const runbooks = (parsed as Partial<AlertState> | undefined)?.runbooks;
   if (
-    (parsed as Partial<AlertState> | undefined)?.version !== 1 ||
+    (parsed as Partial<AlertState> | null)?.version !== 1 ||
     typeof runbooks !== "object" ||
     runbooks === null ||
     Array.isArray(runbooks)
   ) {
-    problem(`the alert state ${source} is not a state file: every failing runbook is told again`);
-    return emptyState();
+    return { damage: "not a state file (version 1 with runbooks)" };
   }
   const state = emptyState();
+  const bad: string[] = [];
   for (const [id, entry] of Object.entries(runbooks as Record<string, unknown>)) {
     const e = entry as Partial<RunbookState> | null;
     if (
@@ -181,8 +168,104 @@ export function parseState(
       typeof e.since === "string"
     ) {
       state.runbooks[id] = e as RunbookState;
+    } else bad.push(JSON.stringify(id));
+  }
+  if (bad.length > 0) {
+    return {
+      damage: `the entr${bad.length === 1 ? "y" : "ies"} of ${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} no alert entry (failing true or false, since a time)`,
+    };
+  }
+  return { state };
+}
+
+/** `file`'s text, or why it cannot be read; undefined when there is no such file. */
+async function textOf(file: string): Promise<{ text: string } | { damage: string } | undefined> {
+  try {
+    return { text: await readFile(file, "utf8") };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return { damage: `could not be read: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * The state in `file`; an empty state when there is none yet (a state deleted on purpose, both
+ * files, forgets every alert). A file that cannot be read or is not a state (damaged) must not
+ * stop the alerts, nor read as "nothing was failing" (every failing runbook told again as new, a
+ * page storm, and every recovery lost): its last good copy (`backupOf`) is read instead, the
+ * damaged text is kept as `damagedOf(file)`, and `problem` names both. With no good copy either,
+ * the state is empty and `problem` says that every failing runbook is told again.
+ */
+export async function loadState(
+  file: string,
+  problem: (message: string) => void = () => {},
+): Promise<AlertState> {
+  const main = await textOf(file);
+  if (main === undefined) return emptyState();
+  const read = "text" in main ? readStateText(main.text) : main;
+  if ("state" in read) return read.state;
+  let kept = "";
+  if ("text" in main) {
+    try {
+      await writeFileAtomic(damagedOf(file), main.text);
+      kept = `; the damaged file is kept as ${damagedOf(file)}`;
+    } catch (e) {
+      kept = `; it could not be kept as ${damagedOf(file)} (${(e as Error).message})`;
     }
   }
+  const backup = backupOf(file);
+  const copy = await textOf(backup);
+  const good =
+    copy === undefined
+      ? { damage: "there is none" }
+      : "text" in copy
+        ? readStateText(copy.text)
+        : copy;
+  if ("state" in good) {
+    problem(
+      `the alert state ${file} is damaged (${read.damage}): read from its last good copy ${backup} instead${kept}`,
+    );
+    return good.state;
+  }
+  problem(
+    `the alert state ${file} is damaged (${read.damage}) and has no good copy (${backup}: ${good.damage})${kept}: every failing runbook is told again as new, and a runbook that recovered since is not told`,
+  );
+  return emptyState();
+}
+
+/**
+ * The state in `text` (of `source`, for the problem); empty when it is not a state file, and
+ * without the entries that are no entries (each said).
+ */
+export function parseState(
+  text: string,
+  source: string,
+  problem: (message: string) => void = () => {},
+): AlertState {
+  const read = readStateText(text);
+  if ("state" in read) return read.state;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const runbooks = (parsed as Partial<AlertState> | null)?.runbooks;
+  if (
+    (parsed as Partial<AlertState> | null)?.version !== 1 ||
+    typeof runbooks !== "object" ||
+    runbooks === null ||
+    Array.isArray(runbooks)
+  ) {
+    problem(`the alert state ${source} is not a state file: every failing runbook is told again`);
+    return emptyState();
+  }
+  const state = emptyState();
+  for (const [id, entry] of Object.entries(runbooks as Record<string, unknown>)) {
+    const one = readStateText(JSON.stringify({ version: 1, runbooks: { [id]: entry } }));
+    if ("state" in one) Object.assign(state.runbooks, one.state.runbooks);
+  }
+  problem(`the alert state ${source} is damaged: ${read.damage}: those runbooks are told again`);
   return state;
 }
 
@@ -191,8 +274,20 @@ export function stateText(state: AlertState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
 }
 
+/**
+ * Writes the state, then its copy (`backupOf`): each atomically, so one of the two is whole
+ * whatever happens to the disk or the other.
+ */
 export async function saveState(file: string, state: AlertState): Promise<void> {
-  await writeFileAtomic(file, stateText(state));
+  const text = stateText(state);
+  await writeFileAtomic(file, text);
+  try {
+    await writeFileAtomic(backupOf(file), text);
+  } catch (e) {
+    throw new Error(
+      `its copy ${backupOf(file)} could not be written (the state itself was): ${(e as Error).message}`,
+    );
+  }
 }
 
 /**
