@@ -239,17 +239,20 @@ async function plan(
     const subject = withNewOffender(told, newOffender);
     const since = next.since;
     const { reach, raisedFor } = severityReach(before, next, subject, config);
+    const unreached = unreachedBy(before, next, subject, config, now, options.claimant);
     if (kind) alerts.push({ kind, ...subject, since, ...reach });
     else if (
       (before?.untold?.length && !claimed(before, now, options.claimant)) ||
-      raisedFor.length > 0
+      raisedFor.length > 0 ||
+      unreached.length > 0
     ) {
       // Nothing new, but some targets missed the last alert: they get the news now, and so does
-      // a target that was not told it under its present identity (renamed, re-addressed), or
-      // that takes the runbook's severity only since it was raised.
+      // a target that was not told it under its present identity (renamed, re-addressed), that
+      // takes the runbook's severity only since it was raised, or that was added, lowered its
+      // minSeverity or widened its on: since the failure began.
       const news = next.failing ? "failing" : "recovered";
       const missed = before?.untold?.length ? untoldNow(before, config) : [];
-      const only = [...new Set([...missed, ...raisedFor])];
+      const only = [...new Set([...missed, ...raisedFor, ...unreached])];
       alerts.push({ kind: news, ...subject, since, ...reach, only });
     }
   }
@@ -299,6 +302,44 @@ function severityReach(
     .filter((t) => wants(t, current, outcome) && !wants(t, told, outcome))
     .map(idOf);
   return { reach, raisedFor };
+}
+
+/**
+ * The targets that want a failure carried on from `before` and were never told it
+ * (`RunbookState.reached`): a pager added while it fails, or whose `minSeverity` or `on:` now
+ * takes it (red-team: it never heard of a failure that began before). Sets `next.reached`: empty
+ * for a new failure (`settle` adds whom it reaches), and, in a state written before the field,
+ * the targets that want it now (they were told then, or are untold and told that way).
+ */
+function unreachedBy(
+  before: RunbookState | undefined,
+  next: RunbookState,
+  subject: Omit<Alert, "kind" | "since">,
+  config: NotifyConfig,
+  now: Date,
+  claimant: string | undefined,
+): string[] {
+  if (!next.failing) {
+    delete next.reached;
+    return [];
+  }
+  if (!before?.failing || next.since !== before.since) {
+    next.reached = [];
+    return [];
+  }
+  const outcome = outcomeOf({ kind: "failing", status: subject.status });
+  const severity = next.severity ?? subject.runbook.severity;
+  const wanting = config.targets.filter((t) => wants(t, severity, outcome)).map(idOf);
+  if (before.reached === undefined) {
+    next.reached = wanting;
+    return [];
+  }
+  const reached = before.reached;
+  next.reached = [...reached];
+  // A run that did not fail (cancelled) tells nothing; a claimed entry is another notifier's.
+  if (subject.status !== "failed" && subject.status !== "errored") return [];
+  if (claimed(before, now, claimant)) return [];
+  return wanting.filter((id) => !reached.includes(id));
 }
 
 /**
@@ -356,6 +397,11 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
     if (!entry) continue;
     const wanting = config.targets.filter((t) => receives(t, a)).map(idOf);
     const missed = wanting.filter((id) => missedBy(id, alertKey(a)));
+    if (entry.failing && a.kind !== "recovered") {
+      // Whom this failure reached: a target told of it is not told again when it changes.
+      const delivered = wanting.filter((id) => !missed.includes(id));
+      entry.reached = [...new Set([...(entry.reached ?? []), ...delivered])];
+    }
     delete entry.untold;
     delete entry.told;
     delete entry.pending;

@@ -63,6 +63,13 @@ export interface RunbookState {
    */
   severity?: Severity;
   /**
+   * While it fails: the targets (`TargetBase.id`) this failure was told to. A target that wants
+   * it and is not among them (added, its `minSeverity` lowered or its `on:` widened since the
+   * failure began) has never heard of it: it is told once at the runbook's next run. Absent in
+   * states written before: the targets that want it then count as told.
+   */
+  reached?: string[];
+  /**
    * While it fails: the offenders (`offendersOf`, as digests) its runs have shown since it began
    * failing, the newest OFFENDERS_KEPT. One not among them is news: a root sign-in from another
    * address the next night, a second actor's DeleteTrail within an investigation's day, was
