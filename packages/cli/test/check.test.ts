@@ -61,7 +61,7 @@ describe("run-md check", () => {
     const cases: [string, string][] = [
       [
         "notify:\n  reminders: 24h\n",
-        "2:3: notify.reminders is not a known key (expected targets, reminder, retry)",
+        "2:3: notify.reminders is not a known key (expected targets, reminder, retry, digest)",
       ],
       ["notify:\n  reminder: 24\n", "2:3: notify.reminder must be a duration such as 24h"],
       [
@@ -131,7 +131,7 @@ describe("run-md check", () => {
     );
     const several = await runMd(["check"], dir);
     expect(several.stderr.split("\n").filter((l) => l.startsWith("error "))).toEqual([
-      `error ${config}:2:3: notify.reminders is not a known key (expected targets, reminder, retry)`,
+      `error ${config}:2:3: notify.reminders is not a known key (expected targets, reminder, retry, digest)`,
       `error ${config}:3:3: notify.reminder must be a duration such as 24h`,
       `error ${config}:5:20: notify.targets[0].topicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts`,
       `error ${config}:6:22: notify.targets[1].url ${url}`,

@@ -57,7 +57,15 @@ export interface NotifyConfig {
   /** The site's base URL (the configuration's `site.url`), for links to each run's page. */
   siteUrl?: string;
   retry: RetryPolicy;
+  /**
+   * `notify.digest`: past this many new incidents in one notify, a target that sends each alert
+   * apart (PagerDuty, GitHub) gets one digest naming them all (undefined: `off`, each apart).
+   */
+  digest?: number;
 }
+
+/** `notify.digest`'s default: a sixth runbook failing at once is a storm, paged once. */
+export const DEFAULT_DIGEST = 5;
 
 export const PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
 export const GITHUB_API = "https://api.github.com";
@@ -132,14 +140,23 @@ export function parseNotifyConfig(
       return e as Error;
     }
   };
-  const config: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY } };
+  const config: NotifyConfig = { targets: [], retry: { ...DEFAULT_RETRY }, digest: DEFAULT_DIGEST };
   let root: Raw = {};
   lenient(() => {
     root = mapping(raw ?? {}, "notify", fail);
   });
   for (const key of Object.keys(root)) {
-    lenient(() => known({ [key]: root[key] }, ["targets", "reminder", "retry"], "notify", fail));
+    lenient(() =>
+      known({ [key]: root[key] }, ["targets", "reminder", "retry", "digest"], "notify", fail),
+    );
   }
+  lenient(() => {
+    const d = root.digest;
+    if (d === undefined) return;
+    if (d === "off" || d === false) delete config.digest;
+    else if (typeof d === "number" && Number.isInteger(d) && d >= 1) config.digest = d;
+    else fail("notify.digest", "must be a whole number of at least 1, or off");
+  });
   lenient(() => {
     if (root.reminder === undefined) return;
     const ms = typeof root.reminder === "string" ? parseDuration(root.reminder) : undefined;

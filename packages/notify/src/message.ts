@@ -73,3 +73,13 @@ export function foundLines(alert: Alert): string[] {
 export function sinceText(alert: Alert): string | undefined {
   return alert.kind === "reminder" ? `failing since ${alert.since}` : undefined;
 }
+
+/**
+ * A digest's lines (`Alert.digest`): each runbook it stands for, most urgent first, what happened
+ * and its run's page: `Audit IAM changes failed (severity high): https://…`.
+ */
+export function digestLines(alert: Alert): string[] {
+  return mostUrgentFirst(alert.digest ?? []).map(
+    (m) => `${headline(m)}${m.runUrl ? `: ${m.runUrl}` : ""}`,
+  );
+}

@@ -61,6 +61,11 @@ export interface Alert {
    * lowered to `medium`: review, its incident stayed open).
    */
   reach?: Severity;
+  /**
+   * A digest (`runbook.id` `digest-<time>`): the alerts it stands for, sent as one to a target
+   * that sends each alert apart (PagerDuty, GitHub) when too many fail at once (`notify.digest`).
+   */
+  digest?: Alert[];
 }
 
 /** What the alert state and PagerDuty's dedup key follow: the runbook, or one investigation of it. */
@@ -108,6 +113,8 @@ export interface Delivery {
    * a failed delivery missed them all.
    */
   failedAlerts?: string[];
+  /** The digests sent to this target: each digest's key and the alerts (`alertKey`) in it. */
+  digests?: Record<string, string[]>;
 }
 
 /**

@@ -208,6 +208,8 @@ interface Plan {
   investigations: Set<string>;
   alerts: Alert[];
   problems: string[];
+  /** Each entry's digests as loaded (`RunbookState.digests`): a recovery's digest to resolve. */
+  digestsBefore: Map<string, Record<string, string>>;
 }
 
 async function plan(
@@ -219,6 +221,10 @@ async function plan(
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
   const problems: string[] = [];
   const state = await loadState(file, (p) => problems.push(p));
+  const digestsBefore = new Map<string, Record<string, string>>();
+  for (const [key, entry] of Object.entries(state.runbooks)) {
+    if (entry.digests) digestsBefore.set(key, { ...entry.digests });
+  }
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
@@ -259,7 +265,7 @@ async function plan(
   missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
-  return { file, state, keys, investigations, alerts, problems };
+  return { file, state, keys, investigations, alerts, problems, digestsBefore };
 }
 
 /** The alert's subject naming the offender that made it news, when one did. */
@@ -416,6 +422,19 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
       entry.told = config.targets.map(idOf).filter((id) => !missed.includes(id));
     }
   }
+  // The digests told: a failing runbook's later alerts to that target go to its digest; a
+  // recovery whose digest's resolve was missed keeps it, so the next notify resolves it.
+  for (const d of deliveries) {
+    const tid = d.targetId ?? d.target;
+    for (const [digest, members] of Object.entries(d.digests ?? {})) {
+      for (const key of members) {
+        const entry = p.state.runbooks[key];
+        if (!entry) continue;
+        if (entry.failing !== missedBy(tid, key))
+          entry.digests = { ...entry.digests, [tid]: digest };
+      }
+    }
+  }
   for (const key of p.investigations) {
     const entry = p.state.runbooks[key];
     if (entry && !entry.failing && !entry.untold) delete p.state.runbooks[key];
@@ -483,13 +502,114 @@ export async function deliver(
   alerts: Alert[],
   config: NotifyConfig,
   now = new Date(),
+  group?: (target: TargetConfig, mine: Alert[]) => Grouped,
 ): Promise<Delivery[]> {
   const jobs = config.targets.flatMap((target) => {
     const mine = alerts.filter((a) => receives(target, a));
     if (mine.length === 0) return [];
-    return [send(target, mine, config, now).then((d) => ({ ...d, targetId: idOf(target) }))];
+    const { alerts: out, digests } = group ? group(target, mine) : { alerts: mine };
+    if (out.length === 0) return [];
+    return [
+      send(target, out, config, now).then((d) => {
+        const failedAlerts = d.failedAlerts?.flatMap((k) => digests?.[k] ?? [k]);
+        return {
+          ...d,
+          alerts: mine.length,
+          targetId: idOf(target),
+          ...(failedAlerts ? { failedAlerts } : {}),
+          ...(digests && Object.keys(digests).length > 0 ? { digests } : {}),
+        };
+      }),
+    ];
   });
   return Promise.all(jobs);
+}
+
+/** A target's alerts as sent, and the digests among them (key: the alerts, `alertKey`, in it). */
+interface Grouped {
+  alerts: Alert[];
+  digests?: Record<string, string[]>;
+}
+
+/** The targets that send each alert apart: one incident or issue each. */
+const ONE_BY_ONE: ReadonlySet<TargetConfig["type"]> = new Set(["pagerduty", "github"]);
+
+/**
+ * A target's alerts with the storms made digests (`notify.digest`), for a target that sends each
+ * alert apart: the alerts of runbooks told in a digest go to it (a reminder is one event on the
+ * digest, not one page each); more new failures than `config.digest` are one new digest naming
+ * them all; a digest's runbook that recovers resolves it when it is the last of them still
+ * failing. Other targets send one message for all alerts already.
+ */
+function grouping(p: Plan, config: NotifyConfig, now: Date) {
+  return (target: TargetConfig, mine: Alert[]): Grouped => {
+    if (!ONE_BY_ONE.has(target.type)) return { alerts: mine };
+    const tid = idOf(target);
+    const told = new Map<string, Alert[]>();
+    const recovered = new Map<string, Alert[]>();
+    const fresh: Alert[] = [];
+    const out: Alert[] = [];
+    const add = (m: Map<string, Alert[]>, k: string, a: Alert) =>
+      m.set(k, [...(m.get(k) ?? []), a]);
+    for (const a of mine) {
+      const key = alertKey(a);
+      const current = p.state.runbooks[key]?.digests?.[tid];
+      const before = p.digestsBefore.get(key)?.[tid];
+      if (a.kind !== "recovered" && current !== undefined) add(told, current, a);
+      else if (a.kind === "recovered" && before !== undefined) add(recovered, before, a);
+      else if (a.kind === "failing") fresh.push(a);
+      else out.push(a);
+    }
+    if (config.digest !== undefined && fresh.length > config.digest) {
+      told.set(`digest-${now.toISOString()}`, fresh);
+    } else out.push(...fresh);
+    const digests: Record<string, string[]> = {};
+    for (const [key, members] of told) {
+      out.push(digestAlert(key, members));
+      digests[key] = members.map(alertKey);
+    }
+    for (const [key, members] of recovered) {
+      const open = Object.values(p.state.runbooks).some(
+        (e) => e.failing && e.digests?.[tid] === key,
+      );
+      // Its other runbooks still fail: the digest stays open, and this recovery is in it.
+      if (open) continue;
+      out.push(digestAlert(key, members));
+      digests[key] = members.map(alertKey);
+    }
+    return { alerts: out, digests };
+  };
+}
+
+/** One alert standing for `members` (all of one kind: failing or reminder, or recovered). */
+function digestAlert(key: string, members: Alert[]): Alert {
+  const severity = members
+    .map((m) => m.runbook.severity)
+    .reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
+  const kind = members.some((m) => m.kind === "failing")
+    ? "failing"
+    : members.some((m) => m.kind === "reminder")
+      ? "reminder"
+      : "recovered";
+  const n = members.length;
+  return {
+    kind,
+    runbook: {
+      id: key,
+      title: `${n} runbook${n === 1 ? "" : "s"} at once (run-md digest)`,
+      severity,
+    },
+    status:
+      kind === "recovered"
+        ? "passed"
+        : members.some((m) => m.status === "failed")
+          ? "failed"
+          : "errored",
+    // The earliest (ISO times sort as text).
+    since: members.map((m) => m.since).sort()[0] ?? "",
+    runId: "digest",
+    digest: members,
+  };
 }
 
 async function send(
@@ -534,7 +654,9 @@ export async function notify(
   options: NotifyOptions,
 ): Promise<NotifyResult> {
   const p = await claimedPlan(runs, config, options);
-  const deliveries = p.alerts.length === 0 ? [] : await deliver(p.alerts, config, options.now);
+  const now = options.now ?? new Date();
+  const deliveries =
+    p.alerts.length === 0 ? [] : await deliver(p.alerts, config, now, grouping(p, config, now));
   // The state is written after the messages went out: a target that wanted an alert and did not
   // get it (down, refused, a crash before sending) is remembered, and told at the next run; the
   // targets that got it are not told again (review: one broken target re-paged the others every

@@ -70,6 +70,12 @@ export interface RunbookState {
    */
   reached?: string[];
   /**
+   * While it fails: the digest (its key, `digest-<time>`) each target (`TargetBase.id`) was told
+   * this failure in (`notify.digest`): its reminders go to that digest, which is resolved when the
+   * last of its runbooks recovers.
+   */
+  digests?: Record<string, string>;
+  /**
    * While it fails: the offenders (`offendersOf`, as digests) its runs have shown since it began
    * failing, the newest OFFENDERS_KEPT. One not among them is news: a root sign-in from another
    * address the next night, a second actor's DeleteTrail within an investigation's day, was

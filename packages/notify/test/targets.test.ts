@@ -8,6 +8,7 @@ import {
   deliver,
   deliveryProblems,
   type NotifyConfig,
+  notify,
   notifyConfigMistakes,
   parseNotifyConfig,
   retryAfterMs,
@@ -312,6 +313,30 @@ describe("GitHub issues", () => {
     return { gh, r, cfg };
   }
 
+  it("a storm (7 runbooks failing at once) opens one issue naming them all, closed when the last recovers", async () => {
+    const { gh, cfg } = await gitHubTarget();
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-gh-storm-"));
+    const ids = Array.from({ length: 7 }, (_, i) => `runbook-${i + 1}`);
+    const night = (h: number, status: (id: string) => "failed" | "passed") => {
+      const startedAt = new Date(Date.UTC(2026, 10, 24 + h)).toISOString();
+      return notify(
+        ids.map((id) => ({
+          report: report(id, status(id), { startedAt, title: `Title of ${id}` }),
+        })),
+        cfg,
+        { reportsDir, now: new Date(startedAt) },
+      );
+    };
+    await night(0, () => "failed");
+    expect(gh.issues).toHaveLength(1);
+    for (const id of ids) expect(gh.issues[0]!.body).toContain(`Title of ${id}`);
+    await night(1, (id) => (id === "runbook-7" ? "failed" : "passed"));
+    expect(gh.issues[0]!.state).toBe("open");
+    await night(2, () => "passed");
+    expect(gh.issues).toHaveLength(1);
+    expect(gh.issues[0]!.state).toBe("closed");
+  });
+
   it("opens one issue per failing runbook, comments while it fails, closes it on recovery", async () => {
     const { gh, r, cfg } = await gitHubTarget();
     const [first] = await failingAlert();
@@ -485,7 +510,7 @@ describe("routing by severity and outcome", () => {
       ],
     };
     expect(messages(wrong)).toEqual([
-      "c.yaml: notify.reminders is not a known key (expected targets, reminder, retry)",
+      "c.yaml: notify.reminders is not a known key (expected targets, reminder, retry, digest)",
       "c.yaml: notify.targets[0].urlEnv must be the name of an environment variable (letters, digits, _), not its value",
       "c.yaml: notify.targets[1].topicArn must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
       'c.yaml: notify.targets[2] needs "secret" or "secretEnv"',

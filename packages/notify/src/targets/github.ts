@@ -5,11 +5,14 @@
  */
 import type { TargetConfig } from "../config.ts";
 import { clipEscaped, markdownCode, markdownText } from "../escape.ts";
-import { foundLines, headline, linkText, sinceText, subject } from "../message.ts";
+import { digestLines, foundLines, headline, linkText, sinceText, subject } from "../message.ts";
 import { type Alert, type Delivery, deliveryOf } from "../model.ts";
 import { type RetryPolicy, requestJson, withRetry } from "../retry.ts";
 
 type GitHubTarget = Extract<TargetConfig, { type: "github" }>;
+
+/** The runbooks a digest's issue names (`Alert.digest`). */
+const DIGEST_LINES = 150;
 
 /**
  * The label an alert's issue is found again by: `runbook:<id>`, or for an investigation (see
@@ -29,6 +32,14 @@ export function issueBody(alert: Alert): string {
     "",
     // 4,000 characters a line: an issue body has at most 65,536 (a key policy may be 32 KB).
     ...foundLines(alert).map((l) => `- ${clipEscaped(l, 4000, markdownText)}`),
+    // A digest names the runbooks it stands for: 150 lines of 300 characters fit in an issue
+    // body's 65,536 characters with the rest.
+    ...digestLines(alert)
+      .slice(0, DIGEST_LINES)
+      .map((l) => `- ${clipEscaped(l, 300, markdownText)}`),
+    ...((alert.digest?.length ?? 0) > DIGEST_LINES
+      ? [`- …and ${(alert.digest?.length ?? 0) - DIGEST_LINES} more`]
+      : []),
     ...[sinceText(alert)].filter((s) => s !== undefined).map((s) => `- ${markdownText(s)}`),
     ...(alert.runUrl
       ? [

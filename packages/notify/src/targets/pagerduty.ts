@@ -4,7 +4,7 @@
  */
 import type { TargetConfig } from "../config.ts";
 import { oneLine } from "../escape.ts";
-import { foundLines, headline } from "../message.ts";
+import { digestLines, foundLines, headline, subject } from "../message.ts";
 import { type Alert, alertKey, type Delivery, deliveryOf } from "../model.ts";
 import { postJson, type RetryPolicy } from "../retry.ts";
 
@@ -35,7 +35,12 @@ export function pagerDutyEvent(
     event_action: "trigger",
     payload: {
       // PagerDuty shows the summary as plain text; it allows 1024 characters.
-      summary: oneLine(`${headline(alert)}${offender ? `: ${offender}` : ""}`, 1024),
+      summary: oneLine(
+        alert.digest
+          ? `${headline(alert)}: ${alert.digest.map(subject).join(", ")}`
+          : `${headline(alert)}${offender ? `: ${offender}` : ""}`,
+        1024,
+      ),
       source: "run-md",
       severity: SEVERITY[alert.runbook.severity] ?? "error",
       timestamp: now.toISOString(),
@@ -44,6 +49,7 @@ export function pagerDutyEvent(
       ...(alert.runbook.owner ? { group: alert.runbook.owner } : {}),
       custom_details: {
         found: foundLines(alert),
+        ...(alert.digest ? { runbooks: digestLines(alert) } : {}),
         run_id: alert.runId,
         ...(alert.runbook.escalation ? { escalation: alert.runbook.escalation } : {}),
       },
