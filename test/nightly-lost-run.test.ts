@@ -7,6 +7,8 @@
  * truth is what the test did, not what the job says. The real nightly job (test/in-process.ts).
  */
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { reportFileStem, timeOfReportName } from "@run-md/core";
@@ -61,7 +63,24 @@ describe("nightly: a runner that ends without a report", () => {
     expect(good.code, good.stdout + good.stderr).toBe(0);
     const before = await latest();
     expect(before.status).toBe("passed");
-    const die = { NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}` };
+    // A chat that hears the alerts: the truth of what was told, whatever the state says.
+    const told: string[] = [];
+    const chat = createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => {
+        text += c;
+      });
+      req.on("end", () => {
+        told.push(JSON.parse(text).text);
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => chat.listen(0, "127.0.0.1", r));
+    const chatUrl = `http://127.0.0.1:${(chat.address() as AddressInfo).port}/`;
+    const die = {
+      NODE_OPTIONS: `--require ${path.join(work, "die.cjs")}`,
+      RUN_MD_WEBHOOK_URL: chatUrl,
+    };
     const yesterday = new Date(Date.now() - 86_400_000).toISOString();
     for (const extra of [
       ["--date", yesterday],
@@ -78,7 +97,7 @@ describe("nightly: a runner that ends without a report", () => {
           ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
           ...extra,
         ],
-        { env: { RUN_MD_WEBHOOK_URL: "", ...die } },
+        { env: die },
       );
       expect(killed.code, killed.stdout + killed.stderr).toBe(2);
       // The runbook's status is still the night's pass, not a replay's crash (a replay of last
@@ -98,6 +117,13 @@ describe("nightly: a runner that ends without a report", () => {
       String(r.error?.message).startsWith("the runner ended without a report"),
     );
     expect(lost.filter((r) => r.kind === "investigation")).toHaveLength(2);
+    // Each told as its own investigation; the runbook's own next night, a pass as before, is
+    // no recovery (under the runbook's key they opened its alert, and that night closed it).
+    expect(told.map((t) => /errored/.test(t))).toEqual([true, true]);
+    const again = await nightly({ RUN_MD_WEBHOOK_URL: chatUrl });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    chat.close();
+    expect(told.filter((t) => /recovered/.test(t))).toEqual([]);
   }, 240_000);
 
   it("a cron runbook whose first run ended without a report is run again the next night, not taken as run (review)", async () => {

@@ -207,6 +207,49 @@ describe("the nightly job's notify: targets", () => {
     expect(texts().at(-1)).toContain("recovered");
   });
 
+  it("a --date catch-up whose runner died is alerted as that night's investigation, not as the runbook failing (no noise, then no false recovery)", async () => {
+    const reportsDir = path.join(work, "reports-lost-catch-up");
+    const before = received.length;
+    const texts = () => received.slice(before).map((r) => r.body.text);
+    const own = (n: number) =>
+      deliveriesOf([outcome("audit-iam", "passed", "high", n)], {
+        config: configFile,
+        reportsDir,
+        log: () => {},
+      });
+    await own(1); // the runbook's own night passes
+    // Last Tuesday caught up: the runner died, and the job stored an investigation's errored
+    // report for it (lost-run.ts).
+    const lost = outcome("audit-iam", "passed", "high", 2);
+    Object.assign(lost.report as RunReport, {
+      kind: "investigation",
+      params: {},
+      status: "errored",
+      steps: [],
+      error: { code: "internal", message: "the runner ended without a report (exit code 1)" },
+    });
+    const crashed: NightlyOutcome = {
+      ...lost,
+      status: "errored",
+      exitCode: 1,
+      lostReport: lost.report as RunReport,
+      stderr: "FATAL ERROR: Reached heap limit\n",
+    };
+    delete crashed.report;
+    await deliveriesOf([crashed], {
+      config: configFile,
+      reportsDir,
+      catchUp: new Date("2026-11-18T05:17:00Z"),
+      log: () => {},
+    });
+    expect(texts()).toHaveLength(1);
+    expect(texts()[0]).toContain("errored");
+    // The runbook's own next night passes, as before: its own alert never opened, so nothing
+    // recovers (the catch-up's investigation stays open until that night is read again).
+    await own(3);
+    expect(texts()).toHaveLength(1);
+  });
+
   it("a --since run that passes never resolves what a --since of another window found (red-team)", async () => {
     const reportsDir = path.join(work, "reports-since");
     const before = received.length;

@@ -370,6 +370,7 @@ async function runOne(
     durationMs: performance.now() - started,
     startedAt: report?.startedAt ?? startedAt,
     ...(report ? { report } : {}),
+    ...(lost ? { lostReport: lost.report } : {}),
     ...(reportFile ? { reportFile } : {}),
     stderr: maskText(printed, mask),
   };

@@ -8,6 +8,7 @@
 import {
   type MaskOptions,
   reportFilePath,
+  type RunReport,
   reportKind,
   SEVERITIES,
   type Severity,
@@ -108,14 +109,17 @@ function runOf(
     // catch-up must not resolve what Tuesday's found, nor a quiet hour what 7 days found
     // (red-team); the same --since every night is one investigation.
     if (reportKind(o.report) !== "investigation") return [run];
-    const { catchUp, since } = asked;
-    const what = [catchUp && `night:${catchUp.toISOString()}`, since && `since:${since}`];
-    const incident = what.filter((w) => w !== undefined).join(" ") || undefined;
-    return [{ ...run, investigation: investigationDigest(o.runbookId, o.report.params, incident) }];
+    return [{ ...run, investigation: investigationOf(o.runbookId, o.report, asked) }];
   }
   if (o.status !== "errored") return [];
+  // A runner that died over another window (a --date catch-up, a --since) is that window's
+  // investigation, as its report would have been: under the runbook's own key it was told as
+  // the runbook erroring, and its next night "recovered" (noise, then a false recovery).
+  const lost =
+    o.lostReport && reportKind(o.lostReport) === "investigation" ? o.lostReport : undefined;
   return [
     {
+      ...(lost ? { investigation: investigationOf(o.runbookId, lost, asked) } : {}),
       crashed: {
         runbook: {
           id: o.runbookId,
@@ -136,6 +140,18 @@ function runOf(
       },
     },
   ];
+}
+
+/** The investigation a run over another window is (`investigationDigest`): each night, each --since apart. */
+function investigationOf(
+  runbookId: string,
+  report: RunReport,
+  asked: Pick<NightlyNotifyOptions, "catchUp" | "since">,
+): string {
+  const { catchUp, since } = asked;
+  const what = [catchUp && `night:${catchUp.toISOString()}`, since && `since:${since}`];
+  const incident = what.filter((w) => w !== undefined).join(" ") || undefined;
+  return investigationDigest(runbookId, report.params, incident);
 }
 
 export interface NightlyNotified {

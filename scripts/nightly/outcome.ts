@@ -12,6 +12,11 @@ export interface NightlyOutcome {
   exitCode: number | null;
   durationMs: number;
   report?: RunReport;
+  /**
+   * For a runner that ended without a report: the errored report the job stored for it
+   * (`lost-run.ts`), an investigation for a `--date` catch-up or another `--since` window.
+   */
+  lostReport?: RunReport;
   /** The report's file in the reports directory: its run's page on the site is named after it. */
   reportFile?: string;
   /** When the run started (ISO), for runs that left no report. */

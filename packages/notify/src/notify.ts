@@ -52,7 +52,14 @@ export type RunToNotify =
        */
       about?: string[];
     }
-  | { crashed: CrashedRun };
+  | {
+      crashed: CrashedRun;
+      /**
+       * A run over another window whose runner died (a nightly `--date` catch-up): that
+       * investigation's, never the runbook's own alert.
+       */
+      investigation?: string;
+    };
 
 export interface NotifyOptions {
   /** The alert state file (default `<reportsDir>/.notify-state.json`). */
@@ -123,6 +130,7 @@ function subjectOf(
       runId: "none (no report was written)",
       finding: crashFindingOf(run.crashed),
       ...(runUrl ? { runUrl, runUrlIsRunbook: true as const } : {}),
+      ...(run.investigation ? { investigation: run.investigation } : {}),
     };
   }
   const { report, reportFile } = run;
