@@ -13,6 +13,7 @@ import {
   type Severity,
   reportUrl,
   runbookPageUrl,
+  windowNotReadFrom,
 } from "@run-md/core";
 import { type NotifyConfig, severityRank, type TargetConfig, wants } from "./config.ts";
 import { crashFindingOf, findingOf, offendersOf } from "./finding.ts";
@@ -119,7 +120,11 @@ export function runPageUrl(
 function subjectOf(
   run: RunToNotify,
   siteUrl: string | undefined,
-): Omit<Alert, "kind" | "since"> & { startedAt: string; offenders?: string[] } {
+): Omit<Alert, "kind" | "since"> & {
+  startedAt: string;
+  offenders?: string[];
+  unreadFrom?: string;
+} {
   if ("crashed" in run) {
     const { runbook, startedAt } = run.crashed;
     const runUrl = runPageUrl(siteUrl, runbook.id);
@@ -147,6 +152,7 @@ function subjectOf(
     status: report.status,
     startedAt: report.startedAt,
     offenders: offendersOf(report),
+    ...unreadOf(report),
     runId: report.runId,
     ...(finding ? { finding } : {}),
     ...(runUrl ? { runUrl } : {}),
@@ -154,6 +160,14 @@ function subjectOf(
       ? { investigation: run.investigation, ...aboutOf(report, run.about) }
       : {}),
   };
+}
+
+/** `{ unreadFrom }` when the run's window was not read to the end (days without logs). */
+function unreadOf(report: RunReport): { unreadFrom?: string } {
+  // A report without its window (another tool's, a hand-made one) says nothing of it.
+  if (typeof (report as Partial<RunReport>).window !== "object") return {};
+  const from = windowNotReadFrom(report);
+  return from === undefined ? {} : { unreadFrom: from };
 }
 
 /** Parameters as `[name, value]` pairs sorted by name: one order, whatever the report's. */
@@ -236,14 +250,19 @@ async function plan(
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
-  for (const { startedAt, offenders, ...told } of worstPerKey(runs, config.siteUrl)) {
+  for (const { startedAt, offenders, unreadFrom, ...told } of worstPerKey(runs, config.siteUrl)) {
     const key = alertKey(told);
     keys.push(key);
     if (told.investigation) investigations.add(key);
     const before = state.runbooks[key];
     const { kind, next, newOffender } = transition(
       before,
-      { status: told.status, startedAt, ...(offenders ? { offenders } : {}) },
+      {
+        status: told.status,
+        startedAt,
+        ...(offenders ? { offenders } : {}),
+        ...(unreadFrom ? { unreadFrom } : {}),
+      },
       now,
       config.reminderMs,
       told.investigation ? options.investigationQuietMs : undefined,

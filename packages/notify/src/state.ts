@@ -338,13 +338,22 @@ export function reminderSlack(reminderMs: number): number {
  */
 export function transition(
   before: RunbookState | undefined,
-  report: Pick<RunReport, "status" | "startedAt"> & { offenders?: string[] },
+  report: Pick<RunReport, "status" | "startedAt"> & {
+    offenders?: string[];
+    /** From when its window was not read (days without logs: `windowNotReadFrom`). */
+    unreadFrom?: string;
+  },
   now: Date,
   reminderMs: number | undefined,
   quietMs?: number,
 ): { kind?: AlertKind; next: RunbookState | undefined; newOffender?: string } {
   if (report.status === "cancelled") return { next: before };
   const failing = report.status === "failed" || report.status === "errored";
+  // A pass over a window not read to the end is no recovery: nothing was checked over the days
+  // without logs (a delivery outage), and the next run reads them again. The alert stays open.
+  if (!failing && before?.failing && report.unreadFrom !== undefined) {
+    return { next: { ...before, lastRunAt: report.startedAt } };
+  }
   const at = now.toISOString();
   // An investigation quiet for `quietMs` is over: this failure opens another.
   const lastRun = before && Date.parse(before.lastRunAt ?? before.notifiedAt ?? before.since);
