@@ -290,6 +290,7 @@ async function plan(
     }
   }
   missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
+  unreachedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems, digestsBefore };
@@ -413,6 +414,36 @@ function missedBefore(
 }
 
 /**
+ * The failures of runbooks (or investigations) these runs are not about that a target wants and
+ * was never told (`RunbookState.reached`: added, its `minSeverity` or `on:` changed since): told
+ * now from the entry's `alert`, not at the runbook's next run (a weekly one's is days away).
+ */
+function unreachedBefore(
+  p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
+  config: NotifyConfig,
+  now: Date,
+  claimant: string | undefined,
+): void {
+  for (const [key, entry] of Object.entries(p.state.runbooks)) {
+    if (p.keys.includes(key) || !entry.failing || !entry.alert || !entry.reached) continue;
+    if (entry.untold?.length || claimed(entry, now, claimant)) continue;
+    const reached = entry.reached;
+    const told = entry.severity ?? entry.alert.runbook.severity;
+    const outcome = outcomeOf({ kind: "failing", status: entry.alert.status });
+    const only = config.targets
+      .filter((t) => wants(t, told, outcome))
+      .map(idOf)
+      .filter((id) => !reached.includes(id));
+    if (only.length === 0) continue;
+    p.keys.push(key);
+    if (entry.alert.investigation) p.investigations.add(key);
+    const reach =
+      severityRank(told) > severityRank(entry.alert.runbook.severity) ? { reach: told } : {};
+    p.alerts.push({ ...entry.alert, kind: "failing", ...reach, only });
+  }
+}
+
+/**
  * Each runbook's state once the alerts went out: the targets that wanted an alert and did not
  * get it are remembered (`untold`); an investigation that does not fail, with every target told,
  * needs no entry (none means "not failing"): the state keeps the incidents still open.
@@ -434,7 +465,9 @@ function settle(p: Plan, config: NotifyConfig, deliveries: Delivery[]): void {
       // Whom this failure reached: a target told of it is not told again when it changes.
       const delivered = wanting.filter((id) => !missed.includes(id));
       entry.reached = [...new Set([...(entry.reached ?? []), ...delivered])];
-    }
+      const { only: _, reach: __, ...alert } = a;
+      entry.alert = alert;
+    } else delete entry.alert;
     delete entry.untold;
     delete entry.told;
     delete entry.pending;

@@ -70,6 +70,12 @@ export interface RunbookState {
    */
   reached?: string[];
   /**
+   * While it fails: its failure's last alert as sent, so a target that comes to want it (`reached`)
+   * is told on the next notify, whether this runbook runs then or not (a weekly runbook's next
+   * run is days away). Absent in states written before: told at its next run.
+   */
+  alert?: Alert;
+  /**
    * While it fails: the digest (its key, `digest-<time>`) each target (`TargetBase.id`) was told
    * this failure in (`notify.digest`): its reminders go to that digest, which is resolved when the
    * last of its runbooks recovers.

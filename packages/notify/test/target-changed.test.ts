@@ -103,6 +103,26 @@ describe("a target changed while a runbook fails", () => {
     expect(chat.received).toHaveLength(1);
   });
 
+  it("a pager added while a weekly runbook fails hears of it the next night, though that runbook does not run then", async () => {
+    const reportsDir = await dir();
+    await night(reportsDir, configOf(), 1, "failed");
+    expect(chat.received).toHaveLength(1);
+    const withPager = configOf({ minSeverity: "high" });
+    // The next night runs another runbook only (audit-iam is weekly).
+    const other = (h: number) =>
+      notify(
+        [{ report: report("root-usage", "passed", { startedAt: at(h).toISOString() }) }],
+        withPager,
+        { reportsDir, now: at(h) },
+      );
+    await other(25);
+    expect(pager.received).toHaveLength(1);
+    expect(pager.received[0]!.text).toContain("Audit IAM changes");
+    expect(chat.received).toHaveLength(1);
+    await other(49);
+    expect(pager.received).toHaveLength(1);
+  });
+
   it("a state written before targets were remembered per failure pages nobody again", async () => {
     const reportsDir = await dir();
     const both = configOf({ minSeverity: "high" });
