@@ -333,7 +333,7 @@ const SORTED_AGAINST = (kept: string, against: string, keep: string) =>
 
 /** The position of the k-th of `cnt` occurrences (k from `n`: negative counts from the end), 0 past them. */
 const NTH_OF = (cnt: string, at: (k: string) => string) =>
-  `CASE WHEN (CASE WHEN n > 0 THEN n ELSE ${cnt} + n + 1 END) NOT BETWEEN 1 AND ${cnt} THEN 0 ELSE ${at("(CASE WHEN n > 0 THEN n ELSE " + cnt + " + n + 1 END)")} END`;
+  `CASE WHEN (CASE WHEN n > 0 THEN n ELSE ${cnt} + n + 1 END) NOT BETWEEN 1 AND ${cnt} THEN 0 ELSE ${at(`(CASE WHEN n > 0 THEN n ELSE ${cnt} + n + 1 END)`)} END`;
 
 /**
  * strpos(s, x, n) for a non-empty x: the text split at x left to right (DuckDB's string_split,
