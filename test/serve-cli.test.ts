@@ -227,7 +227,9 @@ describe("Ctrl-C in the server's terminal", () => {
     await exited;
     const run = await onDisk();
     expect(run.status).toBe("cancelled");
-    const end = run.events.find((e: { event: string }) => e.event === "step-end");
+    // An ended run's log is in its own file (runs/store.ts `release`).
+    const log = JSON.parse(await readFile(record.replace(/\.json$/, ".events.json"), "utf8"));
+    const end = log.find((e: { event: string }) => e.event === "step-end");
     expect(end.data.error).toEqual({ code: "cancelled", message: "cancelled by the user" });
   });
 });

@@ -409,6 +409,9 @@ async function listening(
       throw listenError(e, config.host, config.port);
     });
     publicUrl = config.publicUrl ?? address;
+    // Logs of ended runs a server before this one kept in their records: to their own files,
+    // in the background (a write and a sync each), so the start does not wait for them.
+    void ctx.runs.store.split(warn);
     return running({ url: address, app, ctx, gov, interrupted, release });
   } catch (e) {
     opened?.gov.close();

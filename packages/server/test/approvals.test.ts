@@ -346,7 +346,8 @@ describe("a cancel and an approval sent together", () => {
       expect(approve.body.code).toBe("not-pending");
       const rec = t.server.runs.store.get(id)!;
       expect(rec.status).toBe("cancelled");
-      expect(rec.events.map((e) => `${e.event}:${e.data.status ?? e.data.state}`)).toEqual([
+      const events = await t.server.runs.store.events(rec);
+      expect(events.map((e) => `${e.event}:${e.data.status ?? e.data.state}`)).toEqual([
         "approval:requested",
         "run-end:cancelled",
       ]);
@@ -364,10 +365,11 @@ describe("a cancel and an approval sent together", () => {
     await t.server.runs.settled(id);
     expect(approve.status).toBe(200);
     const rec = t.server.runs.store.get(id)!;
-    const ends = rec.events.filter((e) => e.event === "run-end");
+    const events = await t.server.runs.store.events(rec);
+    const ends = events.filter((e) => e.event === "run-end");
     expect(ends.length).toBe(1);
-    expect(rec.events.at(-1)!.event).toBe("run-end");
-    expect(rec.events.slice(0, 3).map((e) => e.event)).toEqual(["approval", "approval", "queued"]);
+    expect(events.at(-1)!.event).toBe("run-end");
+    expect(events.slice(0, 3).map((e) => e.event)).toEqual(["approval", "approval", "queued"]);
     // The cancel came while the run was queued or running (cancelled), or after it ended (409).
     if (cancel.status === 202) expect(rec.status).toBe("cancelled");
     else expect([cancel.status, cancel.body.code]).toEqual([409, "ended"]);

@@ -55,7 +55,7 @@ describe("stopping the server", () => {
       );
       await until(
         () =>
-          t.server.runs.store.get(slow.id)!.events.some((e) => e.event === "step-start")
+          t.server.runs.store.get(slow.id)!.events?.some((e) => e.event === "step-start")
             ? true
             : undefined,
         20_000,

@@ -79,9 +79,13 @@ function resumeAfter(header: unknown, query: unknown): number {
  * under another name (red-team: `useridentity.arn AS actor` rewritten as `eventname AS actor`
  * sent the logged ARNs as they were).
  */
-async function queriesAsRun(ctx: ServerContext, rec: RunRecord): Promise<Map<unknown, string>> {
+async function queriesAsRun(
+  ctx: ServerContext,
+  rec: RunRecord,
+  log: readonly RunEvent[],
+): Promise<Map<unknown, string>> {
   const queries = new Map<unknown, string>();
-  const old = rec.events.some((e) => e.event === "step-end" && typeof e.data.query !== "string");
+  const old = log.some((e) => e.event === "step-end" && typeof e.data.query !== "string");
   if (!old || rec.report === undefined) return queries;
   try {
     const report = await readReport(path.join(ctx.reportsDir, rec.report));
@@ -145,7 +149,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/runs/:id/events", async (req, reply) => {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
-    const stepEnd = stepEndFor(ctx, caller, rec.runbook, await queriesAsRun(ctx, rec));
+    // Live in memory while the run is active; an ended run's, read from disk (500 when damaged).
+    const log = await ctx.runs.store.events(rec);
+    const stepEnd = stepEndFor(ctx, caller, rec.runbook, await queriesAsRun(ctx, rec, log));
     const view = paramViewFor(ctx, caller, rec);
     const after = resumeAfter(
       req.headers["last-event-id"],
@@ -204,8 +210,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // A client gone while the run was looked up (before the listeners above) sends no `close`
     // again: without this its slot and timers stayed until the run ended (red-team).
     if (req.raw.destroyed || res.destroyed || req.raw.socket.destroyed) return end();
-    stop = ctx.runs.hub.follow(rec, after, send);
-    // A run that ended before `after` (nothing left to replay) ends the stream at once.
-    if (rec.events.at(-1)?.event === FINAL_EVENT && after >= rec.events.length) end();
+    const followed = ctx.runs.hub.follow(rec, log, after, send);
+    stop = followed.stop;
+    // A run that has ended (its replay sent, or nothing left after `after`) ends the stream now.
+    if (followed.ended) end();
   });
 }

@@ -505,6 +505,9 @@ export class RunManager {
         ...(rec.report === undefined ? {} : { report: rec.report, kind: rec.reportKind }),
         ...(rec.error === undefined ? {} : { error: rec.error }),
       });
+      // Its log to disk only: an ended run keeps its summary in memory. Should that write
+      // fail, the log stays in memory and on the record's file, whole either way.
+      await this.store.release(rec).catch(() => {});
     } finally {
       this.done.get(rec.id)?.resolve();
       this.done.delete(rec.id);

@@ -88,7 +88,12 @@ export interface RunRecord {
   error?: string;
   cancelledBy?: string;
   approval?: ApprovalState;
-  events: RunEvent[];
+  /**
+   * The event log, in memory while the run is active. Once it ended and its log is on disk
+   * (`RunStore.release`), the record the server keeps has none: `RunStore.events` reads it back
+   * for a replay (an ended run costs its summary only, however long the server lives).
+   */
+  events?: RunEvent[];
 }
 
 export function isActive(status: RunRecordStatus): boolean {

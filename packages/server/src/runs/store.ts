@@ -3,12 +3,21 @@
  * killed server leaves every file whole. Writes of one record are coalesced: while one is in
  * flight, later changes wait and the newest state is written next (never an older one after a
  * newer one).
+ *
+ * An active run's file holds its event log; once the run ended, `release` moves the log to
+ * `<dir>/<id>.events.json` (written first) and rewrites the record without it, and the record
+ * kept in memory drops it: an ended run costs its summary (a few hundred bytes), and its log is
+ * read back from disk only for a replay (`events`). A record of the one-file form (a server
+ * before this one, or stopped between the two writes) is split so in the background once the
+ * server listens (`split`). Only
+ * `<uuid>.json` names a record: `<uuid>.events.json` is never taken for one.
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "@run-md/core";
 import { RUN_ID } from "@run-md/core/run-id";
-import type { RunRecord } from "./record.ts";
+import { HttpError } from "../http-error.ts";
+import { isActive, RUN_STATUSES, type RunEvent, type RunRecord } from "./record.ts";
 
 // Run ids are server-made UUIDs; anything else never names a file.
 export { RUN_ID };
@@ -21,22 +30,109 @@ interface Pending {
 export class RunStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly pending = new Map<string, Pending>();
+  /** Runs whose log is in `<id>.events.json`: their record is written without it. */
+  private readonly logged = new Set<string>();
+  /** Ended runs `load` found in the one-file form: their logs are in memory until `split`. */
+  private unsplit: RunRecord[] = [];
+  private splitting: Promise<void> = Promise.resolve();
+  /** Set by `flush` (shutdown): `split` stops between two records. */
+  private closing = false;
 
   constructor(readonly dir: string) {}
 
-  /** Reads every record of the folder (created when missing); unreadable files are reported. */
+  /**
+   * Reads every record of the folder (created when missing). A file that is not a whole record
+   * of its own id is named and skipped. An ended run's log still in its record stays in memory
+   * until `split` moves it (not here: with a write and a sync each, 5,000 such records took 45 s
+   * of the start).
+   */
   async load(warn: (msg: string) => void): Promise<RunRecord[]> {
     await mkdir(this.dir, { recursive: true });
     for (const name of await readdir(this.dir)) {
-      if (!name.endsWith(".json") || !RUN_ID.test(name.slice(0, -5))) continue;
+      const id = name.slice(0, -5);
+      if (!name.endsWith(".json") || !RUN_ID.test(id)) continue;
+      let rec: RunRecord;
       try {
-        const rec = JSON.parse(await readFile(path.join(this.dir, name), "utf8")) as RunRecord;
-        this.runs.set(rec.id, rec);
+        rec = JSON.parse(await readFile(path.join(this.dir, name), "utf8")) as RunRecord;
+        const problem = recordProblem(rec, id);
+        if (problem !== undefined) throw new Error(problem);
       } catch (e) {
         warn(`run record ${name} is unreadable and was skipped: ${(e as Error).message}`);
+        continue;
       }
+      this.runs.set(rec.id, rec);
+      if (rec.events === undefined) this.logged.add(rec.id);
+      else if (!isActive(rec.status)) this.unsplit.push(rec);
     }
     return [...this.runs.values()];
+  }
+
+  /**
+   * Moves the logs of the one-file records `load` found to their own files, one record at a time
+   * (the server calls it once it listens, and does not wait); a failure is named and that log
+   * stays in memory. Stops between two records once `flush` is called. Resolves once this move
+   * and every earlier one ended.
+   */
+  split(warn: (msg: string) => void): Promise<void> {
+    const todo = this.unsplit;
+    this.unsplit = [];
+    // After any move still going: the promise of the last call is that of every one before.
+    this.splitting = this.splitting.then(async () => {
+      for (const rec of todo) {
+        if (this.closing) return;
+        await this.release(rec).catch((e: Error) => {
+          warn(
+            `run record ${rec.id}.json: its event log could not be moved to its own file: ${e.message}`,
+          );
+        });
+      }
+    });
+    return this.splitting;
+  }
+
+  /**
+   * An ended run's log goes to its own file, then its record is rewritten without it and the
+   * record in memory drops it. Nothing for an active run or one already released. Should a
+   * write fail, the log stays in memory (the first write), or is read from its file (the second).
+   */
+  async release(rec: RunRecord): Promise<void> {
+    const events = rec.events;
+    if (events === undefined || isActive(rec.status)) return;
+    // The record's writes in flight hold the log: the log's own file comes after them.
+    await this.pending.get(rec.id)?.writing;
+    await writeFileAtomic(this.logFile(rec.id), JSON.stringify(events));
+    this.logged.add(rec.id);
+    delete rec.events;
+    await this.save(rec);
+  }
+
+  /**
+   * The run's event log: in memory while it is active (or while it could not be moved), else
+   * read from its own file. 500 `run-log-unreadable` naming the run and the file when that is
+   * gone or damaged: the run's answer (its summary, its report) stays.
+   */
+  async events(rec: RunRecord): Promise<RunEvent[]> {
+    if (rec.events !== undefined) return rec.events;
+    const file = this.logFile(rec.id);
+    try {
+      const log = JSON.parse(await readFile(file, "utf8")) as unknown;
+      if (!Array.isArray(log)) throw new Error("not a list of events");
+      return log as RunEvent[];
+    } catch (e) {
+      throw new HttpError(
+        500,
+        `the event log of run ${rec.id} cannot be read (${path.basename(file)}: ${(e as Error).message})`,
+        { code: "run-log-unreadable" },
+      );
+    }
+  }
+
+  private logFile(id: string): string {
+    return path.join(this.dir, `${id}.events.json`);
+  }
+
+  private recordFile(id: string): string {
+    return path.join(this.dir, `${id}.json`);
   }
 
   get(id: string): RunRecord | undefined {
@@ -60,6 +156,10 @@ export class RunStore {
 
   /** Registers a record and writes it; resolves once its current state is on disk. */
   save(rec: RunRecord): Promise<void> {
+    // Written without its log, the record would lose it: only once the log has its own file.
+    if (rec.events === undefined && !this.logged.has(rec.id)) {
+      return Promise.reject(new Error(`run ${rec.id} has no event log in memory to write`));
+    }
     this.runs.set(rec.id, rec);
     const p = this.pending.get(rec.id);
     if (p) {
@@ -71,7 +171,7 @@ export class RunStore {
       try {
         do {
           entry.again = false;
-          await writeFileAtomic(path.join(this.dir, `${rec.id}.json`), JSON.stringify(rec));
+          await writeFileAtomic(this.recordFile(rec.id), JSON.stringify(rec));
         } while (entry.again);
       } finally {
         this.pending.delete(rec.id);
@@ -81,8 +181,34 @@ export class RunStore {
     return entry.writing;
   }
 
-  /** Waits for every write in flight (shutdown, tests). */
+  /** Stops `split` and waits for every write in flight (shutdown). */
   async flush(): Promise<void> {
+    this.closing = true;
+    await this.splitting;
     await Promise.allSettled([...this.pending.values()].map((p) => p.writing));
   }
+}
+
+/**
+ * Why a parsed file is not a run record of `id` (undefined when it is one): the fields the list,
+ * the filters, recovery and the routes read, each of its type. An active run must hold its log.
+ */
+export function recordProblem(rec: unknown, id: string): string | undefined {
+  if (typeof rec !== "object" || rec === null || Array.isArray(rec)) return "not a JSON object";
+  const r = rec as Record<string, unknown>;
+  if (r.id !== id) return `its id is ${JSON.stringify(r.id)}, not the file's`;
+  for (const k of ["runbook", "requestedAt"] as const) {
+    if (typeof r[k] !== "string") return `no ${k}`;
+  }
+  if (!(RUN_STATUSES as readonly unknown[]).includes(r.status)) return "no known status";
+  const who = r.requester as Record<string, unknown> | null | undefined;
+  if (typeof who?.user !== "string" || !Array.isArray(who.groups)) return "no requester";
+  for (const k of ["params", "window"] as const) {
+    if (typeof r[k] !== "object" || r[k] === null) return `no ${k}`;
+  }
+  if (r.events !== undefined && !Array.isArray(r.events)) return "its event log is not a list";
+  if (r.events === undefined && isActive(r.status as RunRecord["status"])) {
+    return `no event log, though ${r.status}`;
+  }
+  return undefined;
 }
