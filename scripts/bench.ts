@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance targets, one section per function, each printing its figures and
- * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`, `macros`) runs one section.
+ * whether each target is met. `npm run bench -- local` (or `large-result`, `query`, `collect`, `collect-s3`, `listing`, `sql`, `site`, `cli`, `access`, `serve`, `serve-memory`, `macros`) runs one section.
  * `--help` prints the usage; an unknown section or option is named with it, exit 2 (both ran the
  * whole benchmark, or nothing without a word).
  */
@@ -17,6 +17,7 @@ const sections: Record<string, () => Promise<boolean | undefined>> = {
   sql: async () => (await import("./bench/sql-check.ts")).benchSqlCheck(),
   access: async () => (await import("./bench/access.ts")).benchAccess(),
   serve: async () => (await import("./bench/serve.ts")).benchServe(),
+  "serve-memory": async () => (await import("./bench/serve-memory.ts")).benchServeMemory(),
   "large-result": async () => (await import("./bench/large-result.ts")).benchLargeResult(),
   query: async () => (await import("./bench/query.ts")).benchQuery(),
   macros: async () => (await import("./bench/trino-macros.ts")).benchTrinoMacros(),
