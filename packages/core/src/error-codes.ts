@@ -389,8 +389,8 @@ export const ERROR_CODES = {
     "Lower max_scan= or narrow the window, or wait for the next UTC day (access.budgets, docs/serve.md).",
   ),
   "token-revoked": access(
-    "The token that asked for the run was revoked before it started",
-    "The run did not start: ask again with a token that stands, or as yourself (run-md token list).",
+    "The token that asked for the run was revoked before it started, or while it ran",
+    "The run did not start, or was stopped (cancelled) at the revocation: ask again with a token that stands, or as yourself (run-md token list).",
   ),
   "budget-reached": access(
     "The group's daily scan budget was reached while the run was scanning",

@@ -28,7 +28,7 @@ import { Identifier, type Identity } from "./identity/identify.ts";
 import { OidcSignIn } from "./identity/oidc.ts";
 import { RefusalAudit, type RefusalLimits } from "./identity/refusals.ts";
 import { SessionStore } from "./identity/sessions.ts";
-import { tokenStands } from "./identity/token-stands.ts";
+import { tokenLapsed, tokenStands } from "./identity/token-stands.ts";
 import { maskedGrants } from "./masked-grants.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
@@ -195,6 +195,7 @@ async function openContext(
       await tokenStands(tokens, rec);
       await hooks.beforeStart?.(rec);
     },
+    stands: async (rec) => (await tokenLapsed(tokens, rec)) ?? (await hooks.stands?.(rec)),
   });
   gov.attach(runs);
   const sessions = new SessionStore(config.auth.sessionTtlMs);

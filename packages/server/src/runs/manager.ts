@@ -65,6 +65,12 @@ export interface RunHooks {
    * The engines a run uses: wraps the pool's (scan budgets watch and charge Athena queries);
    * `abort` stops the whole run with a reason its cancelled step reports.
    */
+  /**
+   * Asked every STANDING_CHECK_MS while a run runs (the token that asked for it revoked since):
+   * an error it gives stops the run with that reason, which its cancelled step reports, after a
+   * `run.cancel` entry of the server's naming the error's code.
+   */
+  stands?: (rec: RunRecord) => Promise<Error | undefined>;
   /** Whether a run of this runbook will wait for approval (counted against that cap then). */
   awaitsApproval?: (runbook: Runbook) => boolean;
   engines?: (
@@ -87,6 +93,9 @@ export const MAX_QUEUED_PER_CALLER = 10;
  * 429 `too-many-pending`, audited (red-team: uncapped, a loop of requests was a loop of messages).
  */
 export const MAX_PENDING_PER_CALLER = 10;
+
+/** How often a running run's `stands` hook is asked (as an event stream asks for its caller). */
+export const STANDING_CHECK_MS = 1000;
 
 /** One person whatever the case of their address (as `samePerson`, the streams' count). */
 const personOf = (user: string) => user.toLowerCase();
@@ -414,11 +423,13 @@ export class RunManager {
     const runbook = this.runbooks.get(rec.id)!;
     const controller = new AbortController();
     this.controllers.set(rec.id, controller);
+    let stopWatching = () => {};
     try {
       await this.auditor.record(SERVER_ACTOR, "run.start", rec.runbook, { run: rec.id });
       rec.status = "running";
       rec.startedAt = new Date().toISOString();
       await this.store.save(rec); // on disk before the first query, for recovery
+      stopWatching = this.watchStanding(rec, controller);
       const report = await this.runReport(rec, runbook, controller.signal);
       const file = await storeReport(this.settings.reportsDir, report);
       const stored = path.relative(this.settings.reportsDir, file);
@@ -440,9 +451,46 @@ export class RunManager {
       rec.error = e instanceof Error ? e.message : String(e);
       await this.finish(rec, "errored").catch(() => {});
     } finally {
+      stopWatching();
       this.controllers.delete(rec.id);
       this.runbooks.delete(rec.id);
     }
+  }
+
+  /**
+   * Asks the `stands` hook every STANDING_CHECK_MS while the run runs; the first error it gives
+   * is audited (`run.cancel` by the server, `reason`: its code), then stops the run with it as
+   * the budgets' stop does (aborted even should the entry fail: a revoked token's queries must
+   * not go on). Returns the function that stops asking.
+   */
+  private watchStanding(rec: RunRecord, controller: AbortController): () => void {
+    const stands = this.hooks.stands;
+    if (stands === undefined) return () => {};
+    let asking = false;
+    const timer = setInterval(async () => {
+      if (asking || controller.signal.aborted) return;
+      asking = true;
+      try {
+        const lapsed = await stands(rec).catch(() => undefined);
+        if (lapsed === undefined || controller.signal.aborted || rec.status !== "running") return;
+        clearInterval(timer);
+        const code = (lapsed as { code?: unknown }).code;
+        await this.auditor
+          .record(SERVER_ACTOR, "run.cancel", rec.runbook, {
+            run: rec.id,
+            was: rec.status,
+            reason: typeof code === "string" ? code : "stopped",
+            ...(rec.requester.token === undefined ? {} : { token: rec.requester.token }),
+            error: lapsed.message,
+          })
+          .catch(() => {});
+        if (!controller.signal.aborted) controller.abort(lapsed);
+      } finally {
+        asking = false;
+      }
+    }, STANDING_CHECK_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async runReport(
