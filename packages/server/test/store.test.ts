@@ -35,3 +35,29 @@ describe("the run store", () => {
     expect(store.all().map((r) => Number(r.id.slice(-1)))).toEqual([4, 3, 2, 1]);
   });
 });
+
+describe("an ended run's event log on disk", () => {
+  it("is read once for replays at the same time, and not kept after them", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-store-"));
+    dirs.push(dir);
+    const store = new RunStore(dir);
+    const events = Array.from({ length: 50 }, (_, i) => ({
+      id: i + 1,
+      event: "step-progress" as const,
+      time: "2026-12-01T10:00:00.000Z",
+      data: { step: "s", message: `m${i}` },
+    }));
+    const rec = { ...record(9, "2026-12-01T10:00:00.000Z"), status: "passed" as const, events };
+    await store.save(rec);
+    await store.release(rec);
+    expect(rec.events).toBeUndefined();
+    const [a, b] = await Promise.all([store.events(rec), store.events(rec)]);
+    expect(a).toEqual(events);
+    // One parsed copy shared by both replays...
+    expect(b).toBe(a);
+    // ...and none kept once they have it: the next replay reads the file again.
+    const c = await store.events(rec);
+    expect(c).toEqual(events);
+    expect(c).not.toBe(a);
+  });
+});

@@ -35,6 +35,12 @@ export class RunStore {
   /** Ended runs `load` found in the one-file form: their logs are in memory until `split`. */
   private unsplit: RunRecord[] = [];
   private splitting: Promise<void> = Promise.resolve();
+  /**
+   * Logs being read from disk, by run: replays of one run at once share one read and one parsed
+   * copy (a log held in memory was one copy for every follower; read per request, 16 streams of
+   * one caller were 16 copies of a log of several MB).
+   */
+  private readonly reading = new Map<string, Promise<RunEvent[]>>();
   /** Set by `flush` (shutdown): `split` stops between two records. */
   private closing = false;
 
@@ -111,8 +117,17 @@ export class RunStore {
    * read from its own file. 500 `run-log-unreadable` naming the run and the file when that is
    * gone or damaged: the run's answer (its summary, its report) stays.
    */
-  async events(rec: RunRecord): Promise<RunEvent[]> {
-    if (rec.events !== undefined) return rec.events;
+  events(rec: RunRecord): Promise<RunEvent[]> {
+    if (rec.events !== undefined) return Promise.resolve(rec.events);
+    let read = this.reading.get(rec.id);
+    if (read === undefined) {
+      read = this.readLog(rec).finally(() => this.reading.delete(rec.id));
+      this.reading.set(rec.id, read);
+    }
+    return read;
+  }
+
+  private async readLog(rec: RunRecord): Promise<RunEvent[]> {
     const file = this.logFile(rec.id);
     try {
       const log = JSON.parse(await readFile(file, "utf8")) as unknown;
