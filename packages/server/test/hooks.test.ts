@@ -15,7 +15,7 @@ const t = fixtureServer({
   hooks: {
     admit: async (rec) => (rec.runbook === "net-critical" ? "pending-approval" : "queued"),
     beforeStart: async (rec) => {
-      if (rec.params.limit === 7)
+      if (rec.params?.limit === 7)
         throw new RunMdError("budget", "the scan budget of ops would be passed");
     },
     rowsFor: (_caller, _runbook, data) =>

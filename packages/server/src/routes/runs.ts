@@ -49,9 +49,11 @@ export async function viewableRun(
  * A record as the API shows it to `caller`: without its event log (that is `/events`), its
  * parameters as the caller may see them (run-params.ts).
  */
-function summary(ctx: ServerContext, caller: Caller, rec: RunRecord) {
+async function summary(ctx: ServerContext, caller: Caller, rec: RunRecord) {
   const { events: _events, ...rest } = rec;
-  return { ...rest, params: paramViewFor(ctx, caller, rec).params(rec.params) };
+  // An ended run's large parameters are read from its file (store.ts `PARAMS_KEPT`).
+  const params = rec.params ?? (await ctx.runs.store.params(rec));
+  return { ...rest, params: paramViewFor(ctx, caller, rec).params(params) };
 }
 
 /**
@@ -188,7 +190,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (q.mine === "true" && !samePerson(rec.requester, caller)) continue;
       const entry = ctx.catalog.get(rec.runbook);
       if (entry === undefined || !ctx.guard.can(caller, "view", entry.facts)) continue;
-      out.push(summary(ctx, caller, rec));
+      out.push(await summary(ctx, caller, rec));
     }
     return out;
   });
@@ -197,7 +199,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const caller = callerOf(req);
     const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
     // A report that cannot be read leaves the run's answer whole, with `resultUnavailable`.
-    return { ...summary(ctx, caller, rec), ...(await reportOf(ctx, caller, rec)) };
+    return { ...(await summary(ctx, caller, rec)), ...(await reportOf(ctx, caller, rec)) };
   });
 
   app.post("/api/runs/:id/cancel", async (req, reply) => {

@@ -76,8 +76,12 @@ export interface RunRecord {
   startedAt?: string;
   endedAt?: string;
   status: RunRecordStatus;
-  /** The parameters the request gave (the run's full set is in its report). */
-  params: Record<string, unknown>;
+  /**
+   * The parameters the request gave (the run's full set is in its report). Absent from the
+   * record the server keeps of an ended run when they are larger than `PARAMS_KEPT` (store.ts):
+   * `RunStore.params` reads them from the record's file.
+   */
+  params?: Record<string, unknown>;
   window: WindowSpec;
   engine?: string;
   /** The stored report, relative to the reports folder, once the run ended. */

@@ -22,6 +22,13 @@ import { isActive, RUN_STATUSES, type RunEvent, type RunRecord } from "./record.
 // Run ids are server-made UUIDs; anything else never names a file.
 export { RUN_ID };
 
+/**
+ * The most an ended run's parameters may take (as JSON, in characters) for the server to keep
+ * them in memory; larger ones are read from the record's file when shown (red-team: 60 KB of
+ * parameters on each run of one caller's loop stayed in memory for the server's life).
+ */
+export const PARAMS_KEPT = 2048;
+
 interface Pending {
   writing: Promise<void>;
   again: boolean;
@@ -67,8 +74,10 @@ export class RunStore {
         continue;
       }
       this.runs.set(rec.id, rec);
-      if (rec.events === undefined) this.logged.add(rec.id);
-      else if (!isActive(rec.status)) this.unsplit.push(rec);
+      if (rec.events === undefined) {
+        this.logged.add(rec.id);
+        this.dropParams(rec);
+      } else if (!isActive(rec.status)) this.unsplit.push(rec);
     }
     return [...this.runs.values()];
   }
@@ -110,6 +119,36 @@ export class RunStore {
     this.logged.add(rec.id);
     delete rec.events;
     await this.save(rec);
+    this.dropParams(rec);
+  }
+
+  /** An ended, written record's large parameters leave memory (they are in its file). */
+  private dropParams(rec: RunRecord): void {
+    if (isActive(rec.status) || !this.logged.has(rec.id) || this.pending.has(rec.id)) return;
+    if (JSON.stringify(rec.params ?? {}).length > PARAMS_KEPT) delete rec.params;
+  }
+
+  /**
+   * The run's parameters: kept in memory, or read from its record's file (an ended run's large
+   * ones). 500 `run-record-unreadable` naming the run when that file is gone or damaged.
+   */
+  async params(rec: RunRecord): Promise<Record<string, unknown>> {
+    if (rec.params !== undefined) return rec.params;
+    const file = this.recordFile(rec.id);
+    try {
+      const onDisk = JSON.parse(await readFile(file, "utf8")) as { id?: unknown; params?: unknown };
+      const params = onDisk?.params;
+      if (onDisk?.id !== rec.id || typeof params !== "object" || params === null) {
+        throw new Error("it holds no parameters of this run");
+      }
+      return params as Record<string, unknown>;
+    } catch (e) {
+      throw new HttpError(
+        500,
+        `the parameters of run ${rec.id} cannot be read (${path.basename(file)}: ${(e as Error).message})`,
+        { code: "run-record-unreadable" },
+      );
+    }
   }
 
   /**
@@ -174,6 +213,10 @@ export class RunStore {
     // Written without its log, the record would lose it: only once the log has its own file.
     if (rec.events === undefined && !this.logged.has(rec.id)) {
       return Promise.reject(new Error(`run ${rec.id} has no event log in memory to write`));
+    }
+    // Nor without the parameters its file holds (an ended run's large ones: `dropParams`).
+    if (rec.params === undefined) {
+      return Promise.reject(new Error(`run ${rec.id} has no parameters in memory to write`));
     }
     this.runs.set(rec.id, rec);
     const p = this.pending.get(rec.id);
