@@ -10,6 +10,7 @@ import {
   checkRunRequest,
   parseRunBody,
   type RunRequest,
+  refusedParams,
   requestedRunbook,
 } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
@@ -131,23 +132,6 @@ async function checkedRequest(
   }
 }
 
-/**
- * A refused request's parameters as its audit entry keeps them: an object's values as text, each
- * clipped; anything else named by its kind (review: a string, an array or a long value went in
- * as sent).
- */
-function refusedParams(params: unknown): Record<string, string> | string | undefined {
-  if (params === undefined) return undefined;
-  if (params === null || typeof params !== "object" || Array.isArray(params))
-    return `(not an object: ${params === null ? "null" : Array.isArray(params) ? "an array" : typeof params})`;
-  return Object.fromEntries(
-    Object.entries(params as Record<string, unknown>).map(([k, v]) => [
-      clipped(k),
-      clipped(typeof v === "string" ? v : (JSON.stringify(v) ?? String(v))),
-    ]),
-  );
-}
-
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/api/runs", async (req, reply) => {
     const caller = callerOf(req);
@@ -156,7 +140,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { body, changesDefaults } = await checkedRequest(ctx, caller, entry.runbook, req.body);
     if (changesDefaults) {
       await ctx.guard.require(caller, "run:params", entry.facts, {
-        params: body.params,
+        params: refusedParams(body.params),
         window: body.window,
         ...(body.engine === undefined ? {} : { engine: body.engine }),
       });

@@ -23,7 +23,7 @@ import { EventHub } from "./events.ts";
 import { RunQueue } from "./queue.ts";
 import { isActive, type RunRecord, type RunRecordStatus } from "./record.ts";
 import { reporterFor } from "./reporter.ts";
-import type { RunRequest } from "./request.ts";
+import { type RunRequest, refusedParams } from "./request.ts";
 import { RunStore } from "./store.ts";
 
 /** How runs run: what `run-md run` would take from its configuration and flags. */
@@ -190,7 +190,7 @@ export class RunManager {
       leave = this.reserve(id, caller, this.hooks.awaitsApproval?.(runbook) ?? false);
     } catch (refused) {
       await this.auditor.record(caller, "run.request", runbook.meta.id, {
-        params: req.params,
+        params: refusedParams(req.params),
         window: req.window,
         ...(req.engine === undefined ? {} : { engine: req.engine }),
         refused: refusalOf(refused),

@@ -16,7 +16,7 @@ import {
   resolveWindow,
   type WindowSpec,
 } from "@run-md/core";
-import { badRequest, HttpError } from "../http-error.ts";
+import { badRequest, clipped, HttpError } from "../http-error.ts";
 
 export interface RunRequest {
   runbook: string;
@@ -204,4 +204,22 @@ export function windowAndEngine(b: Record<string, unknown>): {
     });
   }
   return { window, ...(b.engine === undefined ? {} : { engine: b.engine as string }) };
+}
+
+/**
+ * A refused request's parameters as its audit entry keeps them: an object's values as text, each
+ * clipped; anything else named by its kind (review: a string, an array or a long value went in
+ * as sent). Every refusal of a run request keeps them so (red-team: one refused for `run:params`
+ * or past the queue's limit kept 60 KB of them, synced, a request).
+ */
+export function refusedParams(params: unknown): Record<string, string> | string | undefined {
+  if (params === undefined) return undefined;
+  if (params === null || typeof params !== "object" || Array.isArray(params))
+    return `(not an object: ${params === null ? "null" : Array.isArray(params) ? "an array" : typeof params})`;
+  return Object.fromEntries(
+    Object.entries(params as Record<string, unknown>).map(([k, v]) => [
+      clipped(k),
+      clipped(typeof v === "string" ? v : (JSON.stringify(v) ?? String(v))),
+    ]),
+  );
 }
