@@ -232,6 +232,11 @@ interface Plan {
   problems: string[];
   /** Each entry's digests as loaded (`RunbookState.digests`): a recovery's digest to resolve. */
   digestsBefore: Map<string, Record<string, string>>;
+  /**
+   * Each failing entry as loaded, for whom its failure had reached (`toldBefore`): a failure a
+   * target was told apart is not made part of a new digest (its own incident would stay open).
+   */
+  failingBefore: Map<string, Pick<RunbookState, "since" | "reached" | "untold">>;
 }
 
 async function plan(
@@ -244,8 +249,16 @@ async function plan(
   const problems: string[] = [];
   const state = await loadState(file, (p) => problems.push(p));
   const digestsBefore = new Map<string, Record<string, string>>();
+  const failingBefore = new Map<string, Pick<RunbookState, "since" | "reached" | "untold">>();
   for (const [key, entry] of Object.entries(state.runbooks)) {
     if (entry.digests) digestsBefore.set(key, { ...entry.digests });
+    if (entry.failing) {
+      failingBefore.set(key, {
+        since: entry.since,
+        ...(entry.reached ? { reached: [...entry.reached] } : {}),
+        ...(entry.untold ? { untold: [...entry.untold] } : {}),
+      });
+    }
   }
   const keys: string[] = [];
   const investigations = new Set<string>();
@@ -293,7 +306,7 @@ async function plan(
   unreachedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
-  return { file, state, keys, investigations, alerts, problems, digestsBefore };
+  return { file, state, keys, investigations, alerts, problems, digestsBefore, failingBefore };
 }
 
 /** The alert's subject naming the offender that made it news, when one did. */
@@ -617,7 +630,7 @@ function grouping(p: Plan, config: NotifyConfig, now: Date) {
       const before = p.digestsBefore.get(key)?.[tid];
       if (a.kind !== "recovered" && current !== undefined) add(told, current, a);
       else if (a.kind === "recovered" && before !== undefined) add(recovered, before, a);
-      else if (a.kind === "failing") fresh.push(a);
+      else if (a.kind === "failing" && !toldBefore(p, key, tid)) fresh.push(a);
       else out.push(a);
     }
     if (config.digest !== undefined && fresh.length > config.digest) {
@@ -639,6 +652,20 @@ function grouping(p: Plan, config: NotifyConfig, now: Date) {
     }
     return { alerts: out, digests };
   };
+}
+
+/**
+ * Whether target `tid` was told the failure of `key` that goes on now (before this notify, apart:
+ * not in a digest): it has its own incident or issue, which its news (a new offender, failing
+ * another way) goes to and its recovery resolves. Made part of a new digest, its own incident
+ * stayed open for good (review: six runbooks paged apart that all errored at once). In a state
+ * written before `reached`, a target not among its `untold` was told.
+ */
+function toldBefore(p: Plan, key: string, tid: string): boolean {
+  const before = p.failingBefore.get(key);
+  const now = p.state.runbooks[key];
+  if (!before || !now?.failing || now.since !== before.since) return false;
+  return before.reached ? before.reached.includes(tid) : !(before.untold ?? []).includes(tid);
 }
 
 /** One alert standing for `members` (all of one kind: failing or reminder, or recovered). */

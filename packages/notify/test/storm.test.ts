@@ -140,3 +140,81 @@ describe("a notify storm", () => {
     expect(events()).toHaveLength(8);
   });
 });
+
+describe("a storm of runbooks already paged apart", () => {
+  /** Runbooks 1-6 fail three a night: six incidents of their own. */
+  const sixApart = async (reportsDir: string) => {
+    await night(reportsDir, 1, all(ids(3), "failed"));
+    await night(reportsDir, 25, all(ids(6), "failed"));
+    expect(
+      events()
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(
+      ids(6)
+        .map((id) => `run-md/${id}`)
+        .sort(),
+    );
+    pager.received.length = 0;
+  };
+
+  it("six failures told apart that all name a new offender at once stay on their own incidents, each resolved on recovery", async () => {
+    const reportsDir = await dir();
+    await sixApart(reportsDir);
+    await notify(
+      ids(6).map((id) => ({
+        report: report(id, "failed", {
+          startedAt: at(49).toISOString(),
+          title: `Title of ${id}`,
+          actor: "arn:aws:iam::111122223333:user/eve",
+        }),
+      })),
+      config(),
+      { reportsDir, now: at(49) },
+    );
+    // Each is news on its own open incident: no new digest incident opens for them.
+    expect(
+      events()
+        .map((e) => [e.action, e.key])
+        .sort(),
+    ).toEqual(
+      ids(6)
+        .map((id) => ["trigger", `run-md/${id}`])
+        .sort(),
+    );
+    pager.received.length = 0;
+    await night(reportsDir, 73, all(ids(6), "passed"));
+    expect(
+      events()
+        .map((e) => [e.action, e.key])
+        .sort(),
+    ).toEqual(
+      ids(6)
+        .map((id) => ["resolve", `run-md/${id}`])
+        .sort(),
+    );
+  });
+
+  it("six failures told apart that all error at once (Athena down) are resolved on their own incidents", async () => {
+    const reportsDir = await dir();
+    await sixApart(reportsDir);
+    await notify(
+      ids(6).map((id) => ({
+        report: report(id, "errored", { startedAt: at(49).toISOString(), title: `Title of ${id}` }),
+      })),
+      config(),
+      { reportsDir, now: at(49) },
+    );
+    pager.received.length = 0;
+    await night(reportsDir, 73, all(ids(6), "passed"));
+    expect(
+      events()
+        .map((e) => [e.action, e.key])
+        .sort(),
+    ).toEqual(
+      ids(6)
+        .map((id) => ["resolve", `run-md/${id}`])
+        .sort(),
+    );
+  });
+});
