@@ -76,10 +76,13 @@ export function sinceText(alert: Alert): string | undefined {
 
 /**
  * A digest's lines (`Alert.digest`): each runbook it stands for, most urgent first, what happened
- * and its run's page: `Audit IAM changes failed (severity high): https://…`.
+ * and its run's page: `Audit IAM changes failed (severity high): https://…`; a runbook still
+ * failing that names an offender its failure had not shown says it (`(new offender: actor = …)`),
+ * as that is the digest's news.
  */
 export function digestLines(alert: Alert): string[] {
   return mostUrgentFirst(alert.digest ?? []).map(
-    (m) => `${headline(m)}${m.runUrl ? `: ${m.runUrl}` : ""}`,
+    (m) =>
+      `${headline(m)}${m.finding?.newOffender !== undefined ? ` (new offender: ${printable(m.finding.newOffender)})` : ""}${m.runUrl ? `: ${m.runUrl}` : ""}`,
   );
 }

@@ -218,3 +218,28 @@ describe("a storm of runbooks already paged apart", () => {
     );
   });
 });
+
+describe("a digest's runbook with news", () => {
+  it("a new offender of a runbook told in a digest is named in the digest's event", async () => {
+    const reportsDir = await dir();
+    await night(reportsDir, 1, all(ids(6), "failed"));
+    const digestKey = events()[0]!.key;
+    pager.received.length = 0;
+    await notify(
+      [
+        {
+          report: report("runbook-1", "failed", {
+            startedAt: at(25).toISOString(),
+            title: "Title of runbook-1",
+            actor: "arn:aws:iam::111122223333:user/eve",
+          }),
+        },
+      ],
+      config(),
+      { reportsDir, now: at(25) },
+    );
+    const sent = events();
+    expect(sent.map((e) => [e.action, e.key])).toEqual([["trigger", digestKey]]);
+    expect(sent[0]!.text).toContain("user/eve");
+  });
+});
