@@ -282,7 +282,7 @@ async function plan(
     );
     if (!next) continue;
     state.runbooks[key] = next;
-    const subject = withNewOffender(told, newOffender);
+    const subject = stillOpen(before, next, told) ?? withNewOffender(told, newOffender);
     const since = next.since;
     const { reach, raisedFor } = severityReach(before, next, subject, config);
     const unreached = unreachedBy(before, next, subject, config, now, options.claimant);
@@ -307,6 +307,27 @@ async function plan(
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems, digestsBefore, failingBefore };
+}
+
+/**
+ * For a run that did not fail while its runbook's failure stays open (a pass over a window not
+ * read to the end, a cancelled run): the failure's last alert (`RunbookState.alert`, else the
+ * missed one), with the runbook as it is now, for whoever is told the failure now (it missed it,
+ * or newly wants it). The run itself found nothing to tell: told from it, a pager heard "failed"
+ * with no finding and the link of a run that passed, and the state kept that as the failure's
+ * alert (review).
+ */
+function stillOpen(
+  before: RunbookState | undefined,
+  next: RunbookState,
+  run: Omit<Alert, "kind" | "since">,
+): Omit<Alert, "kind" | "since"> | undefined {
+  if (!next.failing || run.status === "failed" || run.status === "errored") return undefined;
+  const last =
+    before?.alert ?? (before?.pending?.kind !== "recovered" ? before?.pending : undefined);
+  if (!last) return undefined;
+  const { kind: _, since: __, only: ___, reach: ____, ...failure } = last;
+  return { ...failure, runbook: run.runbook };
 }
 
 /** The alert's subject naming the offender that made it news, when one did. */

@@ -78,3 +78,60 @@ describe("a pass over a window not read to the end", () => {
     expect(chat.received.length).toBe(before);
   });
 });
+
+describe("a pass over a window not read to the end, with a target yet to be told", () => {
+  let down: Awaited<ReturnType<typeof startReceiver>>;
+  let answer = 500;
+  beforeAll(async () => {
+    down = await startReceiver((_r, res) => res.writeHead(answer).end("x"));
+  });
+  afterAll(async () => {
+    await down.close();
+  });
+  const two = (urls: string[]) =>
+    parseNotifyConfig(
+      {
+        targets: urls.map((url, i) => ({ type: "slack", name: `chat-${i}`, url })),
+        retry: { attempts: 1, backoffMs: 1 },
+      },
+      "run-md.config.yaml",
+    );
+
+  it("a target that missed the failure is told the failure as it was, not the unread pass", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-unread-"));
+    answer = 500;
+    await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      two([down.url]),
+      { reportsDir, now: at(1) },
+    );
+    answer = 200;
+    const before = down.received.length;
+    await notify([{ report: unread(25, "2026-11-22T23:00:00.000Z") }], two([down.url]), {
+      reportsDir,
+      now: at(25),
+    });
+    const texts = down.received.slice(before).map((r) => r.text);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain("user/mallory");
+    expect(texts[0]).not.toContain(at(25).toISOString());
+  });
+
+  it("a target added while it fails is told the failure though every run since is an unread pass", async () => {
+    const reportsDir = await mkdtemp(path.join(tmpdir(), "run-md-unread-"));
+    await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      two([chat.url]),
+      { reportsDir, now: at(1) },
+    );
+    answer = 200;
+    const before = down.received.length;
+    await notify([{ report: unread(25, "2026-11-22T23:00:00.000Z") }], two([chat.url, down.url]), {
+      reportsDir,
+      now: at(25),
+    });
+    const texts = down.received.slice(before).map((r) => r.text);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain("user/mallory");
+  });
+});
