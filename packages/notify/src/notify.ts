@@ -22,6 +22,7 @@ import { postMessage } from "./retry.ts";
 import {
   type AlertState,
   CLAIM_MS,
+  CopyNotWritten,
   claimed,
   loadState,
   type RunbookState,
@@ -827,8 +828,17 @@ async function claimedPlan(
       );
       return p;
     }
-    await saveState(p.file, newer);
-    const problems = p.problems;
+    // Its copy that cannot be written is said, never a stop: the state itself was written, and
+    // the plan is made from it (it stopped every alert). A state not written still throws: planned
+    // from the older one, another notifier's claimed alerts would go out twice.
+    const stored = await saveState(p.file, newer).then(
+      () => undefined,
+      (e: Error) => {
+        if (!(e instanceof CopyNotWritten)) throw e;
+        return `the alert state ${p.file} could not be written: ${e.message}`;
+      },
+    );
+    const problems = stored ? [...p.problems, stored] : p.problems;
     p = await plan(runs, config, options);
     p.problems.unshift(...problems);
   }

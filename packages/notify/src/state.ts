@@ -293,6 +293,9 @@ export function stateText(state: AlertState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
 }
 
+/** `saveState`'s error when the state was written and only its copy was not. */
+export class CopyNotWritten extends Error {}
+
 /**
  * Writes the state, then its copy (`backupOf`): each atomically, so one of the two is whole
  * whatever happens to the disk or the other.
@@ -303,7 +306,7 @@ export async function saveState(file: string, state: AlertState): Promise<void> 
   try {
     await writeFileAtomic(backupOf(file), text);
   } catch (e) {
-    throw new Error(
+    throw new CopyNotWritten(
       `its copy ${backupOf(file)} could not be written (the state itself was): ${(e as Error).message}`,
     );
   }

@@ -96,3 +96,26 @@ describe("a damaged alert state", () => {
     expect(said).toMatch(/told again/);
   });
 });
+
+describe("a state copy that cannot be written", () => {
+  it("never stops the alerts, also when another notifier's state is stored first (claim)", async () => {
+    const reportsDir = await dir();
+    // The copy's path is a directory: writing the copy fails, the state itself is written.
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(path.join(reportsDir, `${STATE_FILE}.backup`));
+    const before = chat.received.length;
+    let claims = 0;
+    const r = await notify(
+      [{ report: report("audit-iam", "failed", { startedAt: at(1).toISOString() }) }],
+      config(),
+      {
+        reportsDir,
+        now: at(1),
+        // Another notifier stored an empty state first, once.
+        claim: async () => (claims++ === 0 ? { version: 1, runbooks: {} } : undefined),
+      },
+    );
+    expect(chat.received.length - before).toBe(1);
+    expect(r.problems?.join("\n")).toContain(".backup");
+  });
+});
