@@ -23,10 +23,23 @@ import {
 import { ENUM_KEYS, projectionEnabled } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
-export type Deliveries = { keys: string[] } | { skipped: string };
+export type Deliveries =
+  | {
+      keys: string[];
+      /** The first folder above `AWSLogs/` not walked for a trail's prefix (PREFIX_FOLDERS). */
+      unwalked?: string;
+    }
+  | { skipped: string };
 
 /** Listings a step's check may take (each a request of ListObjectsV2, $0.005 per thousand). */
 export const MAX_LISTINGS = 3000;
+/**
+ * Folders above `AWSLogs/` walked for a trail's S3 key prefix (a few, one to three levels deep):
+ * a table at a bucket's root over other data too (a data lake's dated folders) must not spend
+ * MAX_LISTINGS on it, which left the check of its `AWSLogs/` undone (review). Past them, the folders
+ * not walked are said.
+ */
+export const PREFIX_FOLDERS = 100;
 /** Listings sent at once. */
 const PARALLEL = 16;
 
@@ -69,6 +82,9 @@ interface Walk {
   accounts?: string[];
   /** Requests sent so far. */
   sent: number;
+  /** Folders above the layout walked so far (PREFIX_FOLDERS), and the first one not walked. */
+  prefixes: number;
+  unwalked?: string;
 }
 
 /** One listing of `prefix`, every page: its subfolders (with `/`) or its keys. */
@@ -137,7 +153,12 @@ async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
     for (const folders of await inParallel(level, (p) => list(w, p, true))) {
       for (const f of folders) {
         if (isRegionFolder(w, f)) found.push(f);
-        else if (leadsOn(w, f)) next.push(f);
+        else if (!leadsOn(w, f)) continue;
+        else if (ofLayout(lastFolder(f))) next.push(f);
+        else if (w.prefixes < PREFIX_FOLDERS) {
+          w.prefixes++;
+          next.push(f);
+        } else w.unwalked ??= f;
       }
     }
     level = next;
@@ -162,13 +183,14 @@ export async function listDeliveries(
   window: TimeWindow,
   limits: { regions?: string[]; accounts?: string[]; signal: AbortSignal },
 ): Promise<Deliveries> {
-  const w: Walk = { s3, bucket: location.bucket, sent: 0, ...limits };
+  const w: Walk = { s3, bucket: location.bucket, sent: 0, prefixes: 0, ...limits };
   try {
     const regions = await regionFolders(w, location.prefix);
     const days = windowDays(window).map((d) => `${d.day}/`);
     if (regions.length * days.length + w.sent > MAX_LISTINGS) throw new TooMany();
     const folders = regions.flatMap((r) => days.map((d) => `${r}${d}`));
-    return { keys: (await inParallel(folders, (f) => list(w, f, false))).flat() };
+    const keys = (await inParallel(folders, (f) => list(w, f, false))).flat();
+    return { keys, ...(w.unwalked === undefined ? {} : { unwalked: w.unwalked }) };
   } catch (e) {
     if (e instanceof TooMany) {
       return {
@@ -302,7 +324,14 @@ function gapsOf(
     whole ? listed.keys.map((k) => layoutSeries(k)?.day).filter((d) => d !== undefined) : [],
   );
   const gap = days.size === 0 ? undefined : gapWarning(window, days, now);
-  const { warnings, from } = seriesGaps(window, listed.keys, now);
+  const { warnings: series, from } = seriesGaps(window, listed.keys, now);
+  const warnings =
+    listed.unwalked === undefined
+      ? series
+      : [
+          ...series,
+          `the folders under s3://${location.bucket}/${location.prefix} above AWSLogs/ are more than ${PREFIX_FOLDERS}, and those from s3://${location.bucket}/${listed.unwalked} on were not walked for a trail's prefix: a region of a trail there that stopped delivering would read as quiet; set the table's LOCATION to the trail's prefix`,
+        ];
   const starts = [days.size === 0 ? undefined : gapStart(window, days, now), from];
   const notReadFrom = starts.filter((t) => t !== undefined).sort()[0];
   return {

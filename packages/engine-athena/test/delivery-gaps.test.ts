@@ -61,6 +61,14 @@ beforeAll(() => {
   // The same trail's files again, in a second bucket under a trail's two-level S3 key prefix.
   hourly("us-east-1", [20, 21, 22, 23, 24], path.join(dir, "prefixed", "cloudtrail", "org"));
   hourly("us-west-2", [20, 21, 22], path.join(dir, "prefixed", "cloudtrail", "org"));
+  // A bucket of other data too (a data lake's folders, each a file deep), its trail at its root.
+  const mixed = path.join(dir, "mixed");
+  hourly("us-east-1", [20, 21, 22, 23, 24], mixed);
+  hourly("us-west-2", [20, 21, 22], mixed);
+  for (let i = 0; i < 300; i++) {
+    mkdirSync(path.join(mixed, "data", `f${i}`, "x"), { recursive: true });
+    writeFileSync(path.join(mixed, "data", `f${i}`, "x", "part.csv"), "1\n");
+  }
   // Not of the layout: never listed as a region.
   mkdirSync(path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail-Digest", "us-east-1"), {
     recursive: true,
@@ -79,7 +87,11 @@ async function over(location: string, opts: Partial<AthenaEngineOptions> = {}) {
     logDir: dir,
     tableAliases: [TABLE],
     tableDdl: ddl(location),
-    s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
+    s3Buckets: {
+      trail: dir,
+      prefixed: path.join(dir, "prefixed"),
+      mixed: path.join(dir, "mixed"),
+    },
   });
   engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "none", ...opts });
   return { emulator, engine };
@@ -117,6 +129,21 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
     // The root, cloudtrail/, org/, AWSLogs/, the account, CloudTrail/; two regions' five days.
     expect(listings(emulator)).toBe(6 + 2 * 5);
+  });
+
+  it("is named from a table at the root of a bucket of other data too: its folders are walked for trails' prefixes within a bound, and the rest said", async () => {
+    const { engine, emulator } = await over("s3://mixed/");
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    const said = ofDeliveries(r.warnings);
+    expect(said[0]).toContain(
+      "the window's days 2026-11-23..2026-11-24 (UTC) have no log file of us-west-2 of account 123456789012",
+    );
+    expect(r.notReadFrom).toBe("2026-11-22T23:00:00.000Z");
+    expect(r.warnings.filter((w) => w.includes("were not walked for a trail's prefix"))).toEqual([
+      expect.stringContaining("above AWSLogs/ are more than 100, and those from s3://mixed/data/f"),
+    ]);
+    // The root, AWSLogs/, the account, CloudTrail/, data/, 99 of its folders; two regions' five days.
+    expect(listings(emulator)).toBe(4 + 1 + 99 + 2 * 5);
   });
 
   it("names nothing where every region delivered, and the steps over one window share a listing", async () => {
@@ -231,7 +258,11 @@ TBLPROPERTIES (
       logDir: dir,
       tableAliases: [TABLE],
       tableDdl: projected,
-      s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
+      s3Buckets: {
+        trail: dir,
+        prefixed: path.join(dir, "prefixed"),
+        mixed: path.join(dir, "mixed"),
+      },
     });
     engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
@@ -257,7 +288,11 @@ TBLPROPERTIES (
       logDir: dir,
       tableAliases: [TABLE],
       tableDdl: ddl("s3://trail/AWSLogs/"),
-      s3Buckets: { trail: dir, prefixed: path.join(dir, "prefixed") },
+      s3Buckets: {
+        trail: dir,
+        prefixed: path.join(dir, "prefixed"),
+        mixed: path.join(dir, "mixed"),
+      },
       // A bucket policy refusing one day's folder of us-east-1 (403 AccessDenied, not retried).
       s3Faults: { deniedPrefixes: [`AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/10/17/`] },
     });
