@@ -352,6 +352,7 @@ async function runOne(
           startedAt,
           mask,
           window: windowAsked(options),
+          configParams: configuredParams(options, rb.id),
         })
       : undefined;
   const reportFile = report ? await findStoredReport(options.reportsDir, report) : lost?.reportFile;
@@ -414,6 +415,19 @@ export function exitCodeOf(outcomes: NightlyOutcome[]): number {
  * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
  * the default day used: each run then reports the problem as its error, as before.
  */
+/**
+ * The configuration's `params:` of runbook `id`, as `run-md run` gives them its runner (none when
+ * the configuration does not load: its runner errored then, without any).
+ */
+function configuredParams(options: NightlyOptions, id: string): Record<string, unknown> {
+  try {
+    const params = loadConfig(options.config).params;
+    return Object.hasOwn(params, id) ? (params[id] ?? {}) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The configuration's `mask:` (its error is said by configuredWeeklyDay). */
 function configuredMask(options: NightlyOptions): MaskOptions {
   try {

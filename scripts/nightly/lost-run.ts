@@ -9,11 +9,30 @@ import {
   loadRunbook,
   type MaskOptions,
   type RunReport,
+  type ParamValue,
+  resolveParams,
   runKind,
   storeReport,
   type WindowSpec,
 } from "@run-md/core";
 import { version } from "../../packages/cli/src/package-files.ts";
+
+/**
+ * The parameters a runner of `runbook` had, as its report says them: the configuration's values
+ * over the defaults. Values that do not resolve (the runner refused them: its report would have
+ * none) are none.
+ */
+function paramsOf(
+  runbook: Parameters<typeof resolveParams>[0],
+  configParams: Record<string, unknown> | undefined,
+): Record<string, ParamValue> {
+  try {
+    const bound = resolveParams(runbook, configParams ?? {});
+    return Object.fromEntries(Object.entries(bound).map(([k, p]) => [k, p.value]));
+  } catch {
+    return {};
+  }
+}
 
 /** How the runner ended, as the report's error says it. */
 function ending(exitCode: number | null): string {
@@ -39,6 +58,13 @@ export async function storeLostRun(
      * runbook's status (review: a replay of last week that crashed became its latest.json).
      */
     window?: WindowSpec;
+    /**
+     * The configuration's `params:` of this runbook: with its defaults, the parameters its runner
+     * had. A catch-up's investigation is told apart by them (`investigationDigest`): without them
+     * the catch-up run again that passes was another investigation, and the crash's alert never
+     * recovered (review).
+     */
+    configParams?: Record<string, unknown>;
   },
 ): Promise<{ report: RunReport; reportFile: string } | undefined> {
   const { runbook } = await loadRunbook(file);
@@ -54,6 +80,7 @@ export async function storeLostRun(
       toolVersion: version(),
       kind: runKind(runbook, { window: run.window ?? {} }),
       mask: run.mask,
+      params: paramsOf(runbook, run.configParams),
     },
     new Date(run.startedAt),
   );

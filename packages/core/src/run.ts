@@ -761,6 +761,11 @@ export function errorReport(
     kind?: RunKind;
     /** What the run was asked (an event's parameters and window): the report says it. */
     asked?: { params: Record<string, ParamValue>; window: ResolvedWindow };
+    /**
+     * Without `asked`: the parameters its run had (the runbook's defaults and the configuration's
+     * values, as a runner that died was given them).
+     */
+    params?: Record<string, ParamValue>;
   },
   startedAt: Date,
 ): RunReport {
@@ -774,7 +779,7 @@ export function errorReport(
     endedAt: endedAt.toISOString(),
     durationMs: endedAt.getTime() - startedAt.getTime(),
     engine: options.engine ?? "default",
-    params: maskedParams(asked?.params ?? {}, options.mask),
+    params: maskedParams(asked?.params ?? options.params ?? {}, options.mask),
     window: asked
       ? {
           start: isoInstant(asked.window.start),
