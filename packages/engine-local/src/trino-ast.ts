@@ -568,10 +568,18 @@ function jsonContainerCast(t: Node): string | undefined {
 export function rewriteToJsonCast(v: Node): Node {
   if (v.class !== "CAST") return v;
   const child = v.child as Node;
-  if (!isJsonType(v.cast_type as Node) || hasAggregate(child)) return v;
+  if (!isJsonType(v.cast_type as Node)) return v;
   // TRY_CAST is try(CAST): DuckDB's own printed NaN inside an array as [NaN], not JSON.
-  // A map the tree shows is written with its keys sorted, as Trino's MapToJsonCast.
-  const fn = isMapValue(child) ? "trino_map_to_json" : "trino_to_json";
+  // A map the tree shows is written with its keys sorted, as Trino's MapToJsonCast. An aggregate
+  // (typed overloads cannot take it) of another value: trino_agg_to_json, DuckDB's cast but for a
+  // map, refused (CAST(map_agg(k, v) AS JSON) kept DuckDB's order: {"b":1,"a":2}; review).
+  const fn = isMapValue(child)
+    ? "trino_map_to_json"
+    : hasAggregate(child)
+      ? "trino_agg_to_json"
+      : "trino_to_json";
+  // DuckDB takes no aggregate inside TRY: a JSON cast of a value does not fail on Trino anyway.
+  if (v.try_cast === true && hasAggregate(child)) return callNode(fn, [child], v);
   if (v.try_cast === true && child.class !== "CONSTANT") {
     const cast = callNode(fn, [child], { alias: "" });
     return {

@@ -232,6 +232,9 @@ export const HELPER_MACROS: string[] = [
   // A map anywhere in x: Trino writes a map's keys sorted (MapToJsonCast), DuckDB in the map's
   // order; only a map the tree shows is sorted (trino_map_to_json, trino-ast.ts rewriteToJsonCast).
   `CREATE MACRO trino_to_json${IP_OVERLOADS.toJson}, (x) AS CASE WHEN typeof(x) LIKE '%MAP(%' THEN CAST(trino_refuse('${MAP_JSON_REFUSED}') AS JSON) ELSE trino_json_of(x) END`,
+  // CAST(x AS JSON) of an aggregate, which a typed overload cannot take: DuckDB's, but a map in
+  // it (written in the map's order, not Trino's sorted one) is refused.
+  `CREATE MACRO trino_agg_to_json(x) AS CASE WHEN typeof(x) LIKE '%MAP(%' THEN CAST(trino_refuse('${MAP_JSON_REFUSED}') AS JSON) ELSE CAST(x AS JSON) END`,
   // CAST(map AS JSON) as Trino's MapToJsonCast: the entries in the order of their keys' text (a
   // TreeMap of Java strings). Sorted here by DuckDB's text of the key, which is Java's for the
   // key types allowed, in byte order, which is Java's UTF-16 order unless keys hold both a

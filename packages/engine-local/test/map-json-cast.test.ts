@@ -47,6 +47,35 @@ describe("CAST(map AS JSON) as Trino's", () => {
     expect(r.rows).toEqual([['{"a":2,"b":1}', '{"a":2,"b":1}']]);
   });
 
+  it("sorts a map aggregate's keys (map_agg, multimap_agg), TRY_CAST too, and leaves other aggregates' casts as they were", async () => {
+    const r = await athena(
+      `SELECT CAST(map_agg(k, v) AS JSON), json_format(CAST(map_agg(k, v) AS JSON)),
+         TRY_CAST(map_agg(k, v) AS JSON), CAST(multimap_agg(k, v) AS JSON),
+         CAST(count(*) AS JSON), TRY_CAST(count(*) AS JSON), CAST(array_agg(k) AS JSON)
+       FROM (VALUES ('b', 1), ('a', 2)) AS t(k, v)`,
+    );
+    expect(r.rows).toEqual([
+      [
+        '{"a":2,"b":1}',
+        '{"a":2,"b":1}',
+        '{"a":2,"b":1}',
+        '{"a":[2],"b":[1]}',
+        "2",
+        "2",
+        '["b","a"]',
+      ],
+    ]);
+  });
+
+  it("refuses an aggregate of maps it cannot see as one, not written in the map's order", async () => {
+    for (const q of [
+      "SELECT CAST(arbitrary(m) AS JSON) FROM (SELECT MAP(ARRAY['b', 'a'], ARRAY[1, 2]) AS m)",
+      "SELECT CAST(array_agg(m) AS JSON) FROM (SELECT MAP(ARRAY['b', 'a'], ARRAY[1, 2]) AS m)",
+    ]) {
+      await expect(athena(q), q).rejects.toThrow(/not supported locally/);
+    }
+  });
+
   it("refuses a map it cannot write in Trino's order", async () => {
     for (const q of [
       // a map inside another value
