@@ -104,9 +104,12 @@ function offenderNews(
   offenders: string[] | undefined,
 ): { fresh: string[]; offenders?: string[] } {
   if (offenders === undefined) return { fresh: [], ...(known ? { offenders: known } : {}) };
+  // A run's first OFFENDERS_KEPT only: past them, the ones left out of the state were news again
+  // at every run of the same findings (review).
+  const mine = offenders.slice(0, OFFENDERS_KEPT);
   const seen = new Set(known ?? []);
-  const fresh = known === undefined ? [] : offenders.filter((o) => !seen.has(offenderDigest(o)));
-  for (const d of offenders.map(offenderDigest)) {
+  const fresh = known === undefined ? [] : mine.filter((o) => !seen.has(offenderDigest(o)));
+  for (const d of mine.map(offenderDigest)) {
     seen.delete(d);
     seen.add(d);
   }
