@@ -9,6 +9,7 @@ import {
   type RunReporter,
   type Step,
   type StepReport,
+  stepWarnings,
 } from "@run-md/core";
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
@@ -251,10 +252,29 @@ export function totalLine(reports: RunReport[]): string {
   const parts = order.flatMap((status) => {
     const ids = reports.filter((r) => r.status === status).map((r) => printable(r.runbook.id));
     if (ids.length === 0) return [];
-    return [`${ids.length} ${status}${status === "passed" ? "" : ` (${ids.join(", ")})`}`];
+    if (status !== "passed") return [`${ids.length} ${status} (${ids.join(", ")})`];
+    // A pass over steps that warned (days without logs, files not read) is named, not counted.
+    const warned = reports
+      .filter((r) => r.status === "passed" && stepWarnings(r) !== "")
+      .map((r) => printable(r.runbook.id));
+    return [
+      `${ids.length} passed${warned.length ? ` (${warned.length} with step warnings: ${warned.join(", ")})` : ""}`,
+    ];
   });
   const worst = order.find((s) => reports.some((r) => r.status === s)) ?? "passed";
   return `${MARK[worst]!(`${SYMBOL[worst]} ${count(reports.length, "runbook")}`)}: ${parts.join(", ")}`;
+}
+
+/**
+ * What a run that passed or warned still says of its steps (a day of the window without a log
+ * file, files not read, a window ending after the run): the first warning and how many more, so
+ * the line `--quiet` prints alone is not a plain green over logs that were never read. A failed
+ * or errored run's line already says to look.
+ */
+function greenWarnings(report: RunReport): string {
+  if (report.status !== "passed" && report.status !== "warned") return "";
+  const text = stepWarnings(report);
+  return text === "" ? "" : pc.yellow(`⚠ ${printable(text)}`);
 }
 
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
@@ -279,6 +299,7 @@ export function summaryLine(report: RunReport, reportFile?: string): string {
     s.errored ? `${count(s.errored, "step")} errored` : "",
     s.cancelled ? `${count(s.cancelled, "step")} cancelled` : "",
     errorOf(report),
+    greenWarnings(report),
   ].filter(Boolean);
   const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
   return `${mark} ${report.runbook.id}: ${parts.join(" · ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;

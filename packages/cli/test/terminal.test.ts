@@ -139,6 +139,54 @@ describe("the terminal output", () => {
   });
 });
 
+describe("the summary line of a run that passed over warnings", () => {
+  // The step's checks pass, but its engine said a day of the window had no log file: the line
+  // --quiet prints (and a folder's count line) must not read as a plain green.
+  const QUIET = `---
+title: Quiet
+---
+
+\`\`\`sql denied
+SELECT 1
+\`\`\`
+
+\`\`\`expect
+rows == 2
+\`\`\`
+`;
+  const unread =
+    "the window's day 2026-11-23 (UTC) has no log file with events: logs not synced, collected or delivered read as a quiet day";
+  class Unread extends Canned {
+    override async query(req: QueryRequest): Promise<QueryResult> {
+      return { ...(await super.query(req)), warnings: [unread, "a second warning"] };
+    }
+  }
+
+  it("names the first warning of its steps and how many more, as the report holds them", async () => {
+    const { runbook } = parseRunbook(QUIET, "runbooks/quiet.md");
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t", now: () => new Date("2026-11-24T10:00:00Z") },
+      { getEngine: async () => new Unread() },
+    );
+    expect(report.status).toBe("passed");
+    expect(report.steps[0]?.warnings).toEqual([unread, "a second warning"]);
+    expect(plain(summaryLine(report))).toMatch(
+      new RegExp(
+        `^✓ passed quiet: 1 step · 1 check: 1 passed · ⚠ warning in denied: ${unread.replace(/[()]/g, "\\$&")} \\(and 1 more\\) · \\d+ms$`,
+      ),
+    );
+    const clean = { ...report, steps: report.steps.map((s) => ({ ...s, warnings: [] })) };
+    expect(plain(summaryLine(clean))).toMatch(
+      /^✓ passed quiet: 1 step · 1 check: 1 passed · \d+ms$/,
+    );
+    // The folder's count line says which passed runbooks warned.
+    expect(plain(totalLine([report, clean]))).toBe(
+      "✓ 2 runbooks: 2 passed (1 with step warnings: quiet)",
+    );
+  });
+});
+
 describe("fitting tables to the terminal", () => {
   it("keeps natural widths when they fit, and shrinks the widest column first", () => {
     expect(fitWidths([5, 10, 3], 120)).toEqual([5, 10, 3]);
