@@ -32,6 +32,8 @@ interface Latest {
   window: { start: string; end: string };
   schedule: string | undefined;
   status: string;
+  /** Each step's warnings as `<step id>: <warning>`, in order. */
+  warnings: string[];
 }
 
 /** Each fixture runbook's newest report file (the runner names them by time), with its schedule. */
@@ -51,6 +53,9 @@ async function latestReports(): Promise<Latest[]> {
       window: report.window,
       schedule,
       status: report.status,
+      warnings: (report.steps as { id: string; warnings?: string[] }[]).flatMap((st) =>
+        (st.warnings ?? []).map((w) => `${st.id}: ${w}`),
+      ),
     });
   }
   return out;
@@ -68,6 +73,23 @@ describe("a runbook page's latest run", () => {
         expect(shown, `${r.id} ${where}`).toContain(utc(r.startedAt));
         expect(shown, `${r.id} ${where}`).toContain(window);
       }
+    }
+  });
+});
+
+describe("a latest run that passed over steps that warned", () => {
+  it("says the first warning and how many more in the summary, not only under its step far below", async () => {
+    const warned = (await latestReports()).filter(
+      (r) => (r.status === "passed" || r.status === "warned") && r.warnings.length > 0,
+    );
+    expect(warned.map((r) => r.id)).toContain("audit-iam");
+    for (const r of warned) {
+      const summary = select("[data-summary]", await page(`runbooks/${r.id}`));
+      const said = text(select("[data-summary-warning]", summary as Root));
+      const more = r.warnings.length - 1;
+      expect(said, r.id).toBe(
+        `⚠ warning in ${r.warnings[0]}${more > 0 ? ` (and ${more} more)` : ""}`,
+      );
     }
   });
 });
