@@ -1,6 +1,6 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
-import { NOT_RESOLVED, type RunReport, stepNotes } from "./report.ts";
+import { NOT_RESOLVED, type RunReport, stepNotes, stepWarnings } from "./report.ts";
 
 const ICON: Record<string, string> = {
   passed: "✅",
@@ -75,6 +75,10 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
     );
     // Why the run stopped before (or outside) its steps, as the terminal and JUnit say it.
     if (r.error) out.push(errorQuote(r.error), "");
+    // A green heading over steps that warned (a day without logs, files skipped) says so at once:
+    // each step's warnings are under it, far down a job summary of many runbooks.
+    const warning = r.status === "passed" || r.status === "warned" ? stepWarnings(r) : "";
+    if (warning) out.push(`**⚠️ ${markdownText(warning)}**`, "");
     for (const s of r.steps) {
       out.push(
         `### ${ICON[s.status] ?? ""} ${markdownText(s.title ?? s.id)} (${code(s.id)}, ${s.engine})`,

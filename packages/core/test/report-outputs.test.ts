@@ -342,6 +342,35 @@ describe("a step's warnings and its own window (review: only the terminal showed
   });
 });
 
+describe("the Markdown summary of a run that passed over steps that warned", () => {
+  it("says the first warning and how many more under the run's heading, before its steps", () => {
+    const noted = withNotes();
+    const [first, second] = noted.steps;
+    const passedStep = (st: typeof first) => ({
+      ...st!,
+      status: "passed" as const,
+      checks: st!.checks.map((c) => ({ ...c, status: "passed" as const })),
+    });
+    const report = {
+      ...noted,
+      status: "passed" as const,
+      steps: [
+        passedStep(first),
+        { ...passedStep(second), error: undefined, warnings: ["day <x>"] },
+      ],
+    };
+    const md = toMarkdown([report]);
+    const heading = md.split("\n### ")[0]!;
+    // The warnings the run's steps hold, in order, as the report stores them.
+    expect(first!.warnings).toEqual(["2 files <unread>"]);
+    expect(heading).toContain("## ✅ Audit IAM");
+    expect(heading).toContain("**⚠️ warning in changes: 2 files \\<unread\\> (and 1 more)**");
+    // A run without warnings says nothing of them.
+    const clean = { ...report, steps: report.steps.map((st) => ({ ...st, warnings: [] })) };
+    expect(toMarkdown([clean]).split("\n### ")[0]).not.toContain("⚠️");
+  });
+});
+
 describe("Markdown summary", () => {
   it("lists each check, its offending rows and the escalation of a failed run", () => {
     const md = toMarkdown([sampleReport()]);
