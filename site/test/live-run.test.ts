@@ -203,6 +203,32 @@ describe("the live run view", () => {
   });
 });
 
+describe("a live run that passed over steps that warned", () => {
+  it("says the first warning and how many more where it says the run ended, not only under the step", () => {
+    const root = view();
+    const warnings = ["the window's day 2026-11-23 (UTC) has no log file with events", "second"];
+    const passed: StepReport = {
+      ...stepEnd,
+      status: "passed",
+      warnings,
+      checks: stepEnd.checks.map((c) => ({ ...c, status: "passed" as const })),
+    };
+    const quiet: StepReport = { ...passed, id: "other", warnings: ["third"] };
+    applyEvent(root, ev("step-end", { report: passed }));
+    applyEvent(root, ev("step-end", { report: quiet }));
+    applyEvent(root, ev("run-end", { status: "passed" }));
+    const end = root.querySelector<HTMLElement>("[data-run-end]")!;
+    expect(end.querySelector("[data-run-warning]")?.textContent).toBe(
+      `⚠ warning in ${stepEnd.id}: ${warnings[0]} (and 2 more)`,
+    );
+    // A run whose steps did not warn says nothing of warnings.
+    const clean = view();
+    applyEvent(clean, ev("step-end", { report: { ...passed, warnings: [] } }));
+    applyEvent(clean, ev("run-end", { status: "passed" }));
+    expect(clean.querySelector("[data-run-warning]")).toBeNull();
+  });
+});
+
 describe("a live run that stops without its steps' ends", () => {
   it("stops the spinner of a step the run ended without (a cancelled run)", () => {
     const root = view();

@@ -348,6 +348,13 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportL
   const error = d.error as string | { code?: string; message?: string } | undefined;
   const why = typeof error === "string" ? error : error?.message;
   if (why) end.append(` ${visibleFormat(why)}`);
+  const warning = status === "passed" || status === "warned" ? stepsWarning(root) : undefined;
+  if (warning) {
+    const p = el(doc, "strong", "rm-live-warning");
+    p.textContent = warning;
+    p.dataset.runWarning = "";
+    end.append(" ", p);
+  }
   const link = (href: string, text: string, kind: string) => {
     const a = el(doc, "a", undefined, text);
     a.href = href;
@@ -359,6 +366,21 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportL
   if (links?.page)
     end.append(" · ", link(links.page, "its page on the site, after the next build", "page"));
   end.hidden = false;
+}
+
+/**
+ * What the steps shown warned of (days of the window without logs, files skipped), as core's
+ * `stepWarnings` says it: the first warning with its step, and how many more. A run that passed
+ * over logs never read does not end on a plain "passed" while the warnings sit under each step.
+ */
+function stepsWarning(root: HTMLElement): string | undefined {
+  const all = [...root.querySelectorAll<HTMLElement>("[data-live-step]")].flatMap((block) =>
+    [...block.querySelectorAll(".rm-warnings > li")].map(
+      (li) => `${visibleFormat(block.dataset.liveStep ?? "")}: ${li.textContent ?? ""}`,
+    ),
+  );
+  if (all.length === 0) return undefined;
+  return `⚠ warning in ${all[0]}${all.length > 1 ? ` (and ${all.length - 1} more)` : ""}`;
 }
 
 function stringOf(v: unknown): string | undefined {
