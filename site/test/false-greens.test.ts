@@ -5,7 +5,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { RunReport } from "@run-md/core";
+import {
+  type Engine,
+  parseRunbook,
+  type QueryRequest,
+  type QueryResult,
+  type RunReport,
+  runRunbook,
+} from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksSentence } from "../src/lib/checks.ts";
 import { indexRank, STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
@@ -195,5 +202,74 @@ describe("a runbook whose newest report file cannot be read", () => {
     expect(indexRank("cancelled", 3)).toBeLessThan(indexRank("warned", 0));
     expect(indexRank("cancelled", 0)).toBeGreaterThan(indexRank("warned", 0));
     expect(indexRank("errored", 0)).toBeLessThan(indexRank("passed", 0));
+  });
+});
+
+describe("a run cancelled before some of its steps ran", () => {
+  it("never says all its checks passed: the steps that never ran had checks too", async () => {
+    // The runner's own report: Ctrl-C as the first step's rows came, so the first step passed
+    // and the two after it were never run (cancelled, without an error of their own).
+    const source = [
+      "---",
+      "title: Three steps",
+      "---",
+      "",
+      "```sql first",
+      "SELECT 1",
+      "```",
+      "```expect",
+      "rows == 1",
+      "```",
+      "",
+      "```sql second",
+      "SELECT 2",
+      "```",
+      "```expect",
+      "rows == 0",
+      "```",
+      "",
+      "```sql third",
+      "SELECT 3",
+      "```",
+      "```expect",
+      "rows == 0",
+      "```",
+      "",
+    ].join("\n");
+    const { runbook } = parseRunbook(source, "runbooks/three.md");
+    const controller = new AbortController();
+    const engine: Engine = {
+      name: "local",
+      dialects: ["sql"],
+      async query(req: QueryRequest): Promise<QueryResult> {
+        controller.abort();
+        return {
+          columns: [{ name: "n", type: "bigint" }],
+          rows: [[1]],
+          queryAsRun: req.query,
+          stats: {},
+          warnings: [],
+        };
+      },
+      async close() {},
+    };
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t", signal: controller.signal },
+      { getEngine: async () => engine },
+    );
+    expect(report.status).toBe("cancelled");
+    const ran = report.steps.filter((s) => s.status !== "cancelled");
+    const notRun = report.steps.filter((s) => s.status === "cancelled");
+    expect(ran.map((s) => s.id)).toEqual(["first"]);
+    expect(notRun.map((s) => s.id)).toEqual(["second", "third"]);
+    const sentence = checksSentence(report.steps, 0);
+    expect(sentence).not.toMatch(/^All /);
+    expect(sentence).toBe(
+      "1 check passed; the checks of 2 steps that were cancelled were not judged.",
+    );
+    // Cancelled before any step ran: nothing was judged.
+    const none = report.steps.map((s) => ({ ...s, status: "cancelled" as const, checks: [] }));
+    expect(checksSentence(none, 0)).toBe("No check was judged (the run was cancelled).");
   });
 });

@@ -121,11 +121,12 @@ export function firstOffender(step: StepReport, c: CheckOutcome): Offender | und
 
 /**
  * The summary's sentence about the checks: how many were not judged because their step
- * errored (also when such a step kept no checks at all), else "All n checks passed." when
- * nothing else is wrong; undefined when the problems listed say it all.
+ * errored (also when such a step kept no checks at all) or was cancelled (a run stopped before
+ * it, or during it), else "All n checks passed." when nothing else is wrong; undefined when the
+ * problems listed say it all.
  */
 export function checksSentence(
-  steps: { error?: unknown; checks?: { status: string }[] }[],
+  steps: { status?: string; error?: unknown; checks?: { status: string }[] }[],
   problems: number,
 ): string | undefined {
   const all = steps.flatMap((s) => (s.checks ?? []).map((c) => shownStatus(s, c)));
@@ -133,14 +134,25 @@ export function checksSentence(
   if (unjudged > 0)
     return `${unjudged} check${unjudged === 1 ? "" : "s"} not judged (a step errored).`;
   if (problems > 0) return undefined;
-  // A step that errored before its checks were judged keeps none: the others' passes are not
-  // all of the runbook's checks.
-  const erroredBare = steps.filter((s) => s.error !== undefined && !s.checks?.length).length;
-  if (all.length > 0 && erroredBare > 0)
-    return `${all.length} check${all.length === 1 ? "" : "s"} passed; the checks of ${erroredBare} step${erroredBare === 1 ? "" : "s"} that errored were not judged.`;
+  // A step that errored before its checks were judged keeps none, nor does one the run was
+  // cancelled before or during: the others' passes are not all of the runbook's checks.
+  const bare = steps.filter(
+    (s) => (s.error !== undefined || s.status === "cancelled") && !s.checks?.length,
+  );
+  const cancelled = bare.filter((s) => s.status === "cancelled").length;
+  const errored = bare.length - cancelled;
+  const steps_ = (n: number) => `${n} step${n === 1 ? "" : "s"}`;
+  const which = [
+    errored > 0 ? `${steps_(errored)} that errored` : "",
+    cancelled > 0 ? `${steps_(cancelled)} that ${cancelled === 1 ? "was" : "were"} cancelled` : "",
+  ]
+    .filter(Boolean)
+    .join(" and ");
+  if (all.length > 0 && bare.length > 0)
+    return `${all.length} check${all.length === 1 ? "" : "s"} passed; the checks of ${which} were not judged.`;
   if (all.length > 0) return `All ${all.length} checks passed.`;
-  // An errored step keeps no checks: its runbook's checks were not judged, not absent.
-  return steps.some((s) => s.error !== undefined)
-    ? "No check was judged (a step errored)."
-    : "The run has no checks.";
+  // An errored or cancelled step keeps no checks: its runbook's checks were not judged, not absent.
+  if (bare.length > 0)
+    return `No check was judged (${errored > 0 ? "a step errored" : "the run was cancelled"}).`;
+  return "The run has no checks.";
 }
