@@ -92,6 +92,27 @@ describe("a latest run that passed over steps that warned", () => {
       );
     }
   });
+
+  it("says them at the top of the run's own page too, beside its status, not only under each step", async () => {
+    const warned = (await latestReports()).filter(
+      (r) => (r.status === "passed" || r.status === "warned") && r.warnings.length > 0,
+    );
+    expect(warned.length).toBeGreaterThan(0);
+    for (const r of warned) {
+      const summary = select("[data-summary]", await page(`runbooks/${r.id}`));
+      const href = selectAll("a", summary as Root)
+        .map((a) => String(a.properties.href))
+        .find((h) => h.includes("/runs/"));
+      expect(href, r.id).toBeTruthy();
+      const run = await page(href!.replace(/^\//, "").replace(/\/$/, ""));
+      const meta = select(".rm-meta", run);
+      const more = r.warnings.length - 1;
+      expect(text(select("[data-run-warnings] dt", meta as Root)), r.id).toBe("warnings");
+      expect(text(select("[data-run-warnings] dd", meta as Root)), r.id).toBe(
+        `⚠ warning in ${r.warnings[0]}${more > 0 ? ` (and ${more} more)` : ""}`,
+      );
+    }
+  });
 });
 
 describe("a latest run older than its schedule allows", () => {
