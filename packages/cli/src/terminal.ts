@@ -50,9 +50,13 @@ export function seconds(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function checkLine(c: CheckOutcome): string {
+function checkLine(c: CheckOutcome, stepErrored: boolean): string {
   // The runbook's own text (a label, the check) is printed as safely as the logs' values.
   const label = c.label ? pc.dim(` — ${printable(c.label)}`) : "";
+  // A pass in a step that errored (a file not read, a result capped) judged part of the data:
+  // never a ✓ (the site shows it as not judged too).
+  if (stepErrored && c.status === "passed")
+    return `  ${pc.dim("?")} ${printable(c.check)}${label}  ${pc.dim(`(not judged: the step errored; ${printable(c.message)})`)}`;
   // The message quotes values from the logs (`actual 'x'`): never acted on by the terminal.
   // An errored check says so, and where it is: its mark is a failed check's.
   const errored = c.status === "errored" ? `errored at line ${c.line}: ` : "";
@@ -184,7 +188,7 @@ export class TerminalReporter implements RunReporter {
       this.print(pc.dim(`  ${report.rowCount} row${report.rowCount === 1 ? "" : "s"}${more}`));
     }
     for (const c of report.checks) {
-      this.print(checkLine(c));
+      this.print(checkLine(c, report.error !== undefined));
       if (c.offendingRows?.length) {
         const cols = Object.keys(c.offendingRows[0] ?? {});
         const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));
@@ -279,12 +283,17 @@ function greenWarnings(report: RunReport): string {
 
 /** `✗ failed audit-iam: 3 steps · 4 checks: 1 passed, 3 failed · 1.3s · reports/...json` */
 export function summaryLine(report: RunReport, reportFile?: string): string {
-  const c = report.summary.checks;
   const s = report.summary.steps;
-  const total = c.passed + c.warned + c.failed + c.errored;
+  // The passes of steps that errored judged part of the data: counted apart, as not judged.
+  const unjudged = report.steps
+    .filter((st) => st.error !== undefined)
+    .reduce((n, st) => n + (st.checks ?? []).filter((ch) => ch.status === "passed").length, 0);
+  const c = { ...report.summary.checks, passed: report.summary.checks.passed - unjudged };
+  const total = c.passed + c.warned + c.failed + c.errored + unjudged;
   const outcomes = (["passed", "warned", "failed", "errored"] as const)
     .filter((k) => c[k] > 0 || k === "passed")
     .map((k) => `${c[k]} ${k}`)
+    .concat(unjudged > 0 ? [`${unjudged} not judged`] : [])
     .join(", ");
   // An errored run says why; "no expectations" would read as if nothing were wrong.
   const checks =

@@ -187,6 +187,60 @@ rows == 2
   });
 });
 
+describe("a passed check of a step that errored (a file not read)", () => {
+  const SOURCE = `---
+title: Partial
+---
+
+\`\`\`sql denied
+SELECT 1
+\`\`\`
+
+\`\`\`expect
+rows == 2
+\`\`\`
+`;
+  class Partial extends Canned {
+    override async query(req: QueryRequest): Promise<QueryResult> {
+      return { ...(await super.query(req)), warnings: [], unread: ["broken.json.gz"] };
+    }
+  }
+
+  it("is not judged, never ✓ / ✅ / a passing case, in the terminal, the summary line, Markdown and JUnit", async () => {
+    const { runbook } = parseRunbook(SOURCE, "runbooks/partial.md");
+    const s = sink();
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t" },
+      {
+        getEngine: async () => new Partial(),
+        reporter: new TerminalReporter({ out: s.out, live: false, quiet: false }),
+      },
+    );
+    // What the report holds: the step errored (a file not read), its check evaluated to passed
+    // on the rows that were read.
+    const step = report.steps[0]!;
+    expect(step.error?.code).toBe("unread-files");
+    expect(step.checks.map((c) => c.status)).toEqual(["passed"]);
+    const text = s.text();
+    expect(text).not.toMatch(/✓ rows == 2/);
+    expect(text).toContain("? rows == 2  (not judged: the step errored; rows = 2, expected == 2)");
+    expect(plain(summaryLine(report))).toMatch(
+      /^✗ errored partial: 1 step · 1 check: 0 passed, 1 not judged · 1 step errored · step denied: /,
+    );
+    const md = toMarkdown([report]);
+    expect(md).not.toContain("✅");
+    expect(md).toContain(
+      "- ❔ `rows == 2`: not judged (the step errored): rows = 2, expected == 2",
+    );
+    const junit = toJUnit([report]);
+    expect(junit).toContain('skipped="1"');
+    expect(junit).toMatch(
+      /<testcase classname="partial.denied" name="rows == 2" time="[\d.]+"><skipped message="not judged: the step errored \(unread-files\)"\/><\/testcase>/,
+    );
+  });
+});
+
 describe("fitting tables to the terminal", () => {
   it("keeps natural widths when they fit, and shrinks the widest column first", () => {
     expect(fitWidths([5, 10, 3], 120)).toEqual([5, 10, 3]);

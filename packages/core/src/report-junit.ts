@@ -105,6 +105,10 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
     } else if (c.status === "errored") {
       suite.errors++;
       body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
+    } else if (c.status === "passed" && step.error) {
+      // A pass on part of the data (a file not read, a result capped) is no passing case.
+      suite.skipped++;
+      body = `<skipped message="not judged: the step errored (${esc(step.error.code)})"/>`;
     }
     const own = c.status === "warned" ? [c.message] : [];
     if (warnsOnly) own.push(`${c.message} (failed in an optional step: the run only warns)${rows}`);

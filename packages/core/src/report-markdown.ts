@@ -88,8 +88,11 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
       const notes = stepNotes(r, s);
       if (notes.length > 0) out.push(...notes.map((n) => `- ⚠️ ${markdownText(n)}`), "");
       for (const c of s.checks) {
+        // A pass in a step that errored (a file not read, a result capped) judged part of the
+        // data: never a ✅.
+        const unjudged = s.error !== undefined && c.status === "passed";
         out.push(
-          `- ${ICON[c.status] ?? ""} ${code(c.check)}${c.label ? ` — ${markdownText(c.label)}` : ""}: ${markdownText(c.message)}`,
+          `- ${unjudged ? "❔" : (ICON[c.status] ?? "")} ${code(c.check)}${c.label ? ` — ${markdownText(c.label)}` : ""}: ${unjudged ? "not judged (the step errored): " : ""}${markdownText(c.message)}`,
         );
         if (c.offendingRows?.length) {
           const cols = Object.keys(c.offendingRows[0] ?? {});
