@@ -115,6 +115,36 @@ describe("a latest run that passed over steps that warned", () => {
   });
 });
 
+describe("a runbook page's history", () => {
+  it("marks each run that passed over steps that warned, in the strip and the table, as its report file holds it", async () => {
+    const dir = path.join(FIXTURES, "reports", "audit-iam");
+    const tree = await page("runbooks/audit-iam");
+    const rows = selectAll("table.rm-history tbody tr", tree);
+    expect(rows.length).toBeGreaterThan(1);
+    let marked = 0;
+    for (const row of rows) {
+      const href = String(select("a", row)?.properties.href);
+      const name = /\/runs\/([^/]+)\/$/.exec(href)?.[1];
+      const report = JSON.parse(await readFile(path.join(dir, `${name}.json`), "utf8")) as {
+        status: string;
+        steps: { warnings?: string[] }[];
+      };
+      const warns =
+        (report.status === "passed" || report.status === "warned") &&
+        report.steps.some((st) => (st.warnings ?? []).length > 0);
+      if (warns) marked++;
+      expect(text(select("[data-history-warning]", row)), href).toBe(
+        warns ? "⚠ with step warnings" : "",
+      );
+      const square = select(`.rm-strip a[href="${href}"]`, tree);
+      expect(String(square?.properties.ariaLabel).endsWith(", with step warnings"), href).toBe(
+        warns,
+      );
+    }
+    expect(marked).toBeGreaterThan(0);
+  });
+});
+
 describe("a latest run older than its schedule allows", () => {
   it("is marked stale in the HTML, on the runbook's page and the index, without JavaScript", async () => {
     const HOUR = 3_600_000;

@@ -1,7 +1,9 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { fromHtml } from "hast-util-from-html";
 import { selectAll } from "hast-util-select";
 import { describe, expect, it } from "vitest";
-import type { ReportEntry } from "../src/lib/reports.ts";
+import { type ReportEntry, readReportIndex } from "../src/lib/reports.ts";
 import { historyStripHtml } from "../src/lib/strip.ts";
 
 function entry(slug: string, status: ReportEntry["status"], startedAt: string): ReportEntry {
@@ -58,5 +60,34 @@ describe("the history strip", () => {
     expect(html).not.toContain("<script>");
     expect(selectAll("script", fromHtml(html))).toHaveLength(0);
     expect(historyStripHtml("ua", [])).toBe("");
+  });
+});
+
+describe("the history strip's run that passed over steps that warned", () => {
+  it("says so in its label and marks its square, as the report file holds it", async () => {
+    const reports = path.join(import.meta.dirname, "fixtures/reports");
+    const index = await readReportIndex(reports, { limit: 30, runbookIds: ["audit-iam"] });
+    const entries = index.histories.get("audit-iam")!.entries;
+    const links = selectAll("a", fromHtml(historyStripHtml("audit-iam", entries)));
+    const oldestFirst = [...entries].reverse();
+    let warned = 0;
+    for (const [i, e] of oldestFirst.entries()) {
+      // Read apart from the site's code: the report file's steps' warnings.
+      const report = JSON.parse(await readFile(e.file, "utf8")) as {
+        status: string;
+        steps: { warnings?: string[] }[];
+      };
+      const warns =
+        (report.status === "passed" || report.status === "warned") &&
+        report.steps.some((s) => (s.warnings ?? []).length > 0);
+      if (warns) warned++;
+      const label = String(links[i]?.properties.ariaLabel);
+      expect(label.endsWith(", with step warnings"), label).toBe(warns);
+      expect((links[i]?.properties.className as string[]).includes("rm-strip__run--warnings")).toBe(
+        warns,
+      );
+    }
+    expect(warned).toBeGreaterThan(0);
+    expect(warned).toBeLessThan(entries.length);
   });
 });

@@ -20,10 +20,12 @@ const written = new WeakMap<ReportEntry[], StripItem[]>();
 
 function link(runbookId: string, e: ReportEntry, current: boolean): string {
   const s = STATUS_LABEL[e.status as keyof typeof STATUS_LABEL] ?? STATUS_LABEL.none;
+  // A pass over steps that warned (a day without logs, files skipped) is no plain green square.
+  const warns = e.warning !== undefined && (e.status === "passed" || e.status === "warned");
   const text = escapeHtml(
-    `${formatTime(e.startedAt)}: ${s.label}, ${formatDuration(e.durationMs)}`,
+    `${formatTime(e.startedAt)}: ${s.label}, ${formatDuration(e.durationMs)}${warns ? ", with step warnings" : ""}`,
   );
-  const cls = `rm-strip__run rm-status--${e.status}${current ? " rm-strip__run--current" : ""}`;
+  const cls = `rm-strip__run rm-status--${e.status}${warns ? " rm-strip__run--warnings" : ""}${current ? " rm-strip__run--current" : ""}`;
   return `<li><a href="${escapeHtml(runUrl(runbookId, e.slug))}" class="${escapeHtml(cls)}" title="${text}" aria-label="${text}"${current ? ' aria-current="page"' : ""}><span aria-hidden="true">${escapeHtml(s.symbol)}</span></a></li>`;
 }
 
