@@ -81,11 +81,11 @@ describe("the history strip's run that passed over steps that warned", () => {
         (report.status === "passed" || report.status === "warned") &&
         report.steps.some((s) => (s.warnings ?? []).length > 0);
       if (warns) warned++;
-      const label = String(links[i]?.properties.ariaLabel);
+      const link = links[i]!;
+      const label = String(link.properties.ariaLabel);
       expect(label.endsWith(", with step warnings"), label).toBe(warns);
-      expect((links[i]?.properties.className as string[]).includes("rm-strip__run--warnings")).toBe(
-        warns,
-      );
+      const classes = link.properties.className as string[];
+      expect(classes.includes("rm-strip__run--warnings"), label).toBe(warns);
     }
     expect(warned).toBeGreaterThan(0);
     expect(warned).toBeLessThan(entries.length);
