@@ -145,6 +145,47 @@ describe("a runbook page's history", () => {
   });
 });
 
+describe("the index's heat strip", () => {
+  it("marks a day whose worst run passed over steps that warned, as the report files hold it", async () => {
+    const index = await page("");
+    let marked = 0;
+    for (const id of await readdir(path.join(FIXTURES, "reports"))) {
+      const dir = path.join(FIXTURES, "reports", id);
+      // Each day's runs, read apart from the site: the worst status, and whether a run of that
+      // status warned in its steps.
+      const rank = ["errored", "cancelled", "failed", "warned", "passed"];
+      const days = new Map<string, { status: string; warns: boolean }>();
+      for (const name of (await readdir(dir)).filter((f) => /^\d{4}-.*\.json$/.test(f))) {
+        const r = JSON.parse(await readFile(path.join(dir, name), "utf8")) as {
+          status: string;
+          kind?: string;
+          startedAt: string;
+          steps: { warnings?: string[] }[];
+        };
+        if ((r.kind ?? "full") !== "full") continue;
+        const day = r.startedAt.slice(0, 10);
+        const warns =
+          (r.status === "passed" || r.status === "warned") &&
+          r.steps.some((st) => (st.warnings ?? []).length > 0);
+        const had = days.get(day);
+        if (!had || rank.indexOf(r.status) < rank.indexOf(had.status))
+          days.set(day, { status: r.status, warns });
+        else if (had.status === r.status) had.warns ||= warns;
+      }
+      for (const [day, d] of days) {
+        const cell = select(`[data-heat="${id}"] [data-day="${day}"]`, index);
+        if (!cell) continue; // outside the strip's 30 days
+        if (d.warns) marked++;
+        expect(
+          text(select(".rm-sr-only", cell)).endsWith(", with step warnings"),
+          `${id} ${day}`,
+        ).toBe(d.warns);
+      }
+    }
+    expect(marked).toBeGreaterThan(0);
+  });
+});
+
 describe("a latest run older than its schedule allows", () => {
   it("is marked stale in the HTML, on the runbook's page and the index, without JavaScript", async () => {
     const HOUR = 3_600_000;

@@ -13,6 +13,8 @@ export interface DayCell {
   runs: number;
   /** The run the cell links to: the latest of the day's worst. */
   entry?: ReportEntry;
+  /** A run of the day's worst status passed or warned over steps that warned (days without logs). */
+  warnings?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -53,8 +55,11 @@ export function dayCells(entries: ReportEntry[], days: string[]): DayCell[] {
     for (const e of runs) {
       if (!worst || (STATUS_RANK[e.status] ?? 9) < (STATUS_RANK[worst.status] ?? 9)) worst = e;
     }
-    return worst
-      ? { day, status: worst.status, runs: runs.length, entry: worst }
-      : { day, status: "none", runs: 0 };
+    if (!worst) return { day, status: "none", runs: 0 };
+    const status = worst.status;
+    const warnings =
+      (status === "passed" || status === "warned") &&
+      runs.some((e) => e.status === status && e.warning !== undefined);
+    return { day, status, runs: runs.length, entry: worst, ...(warnings ? { warnings } : {}) };
   });
 }
