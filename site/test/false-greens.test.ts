@@ -14,7 +14,7 @@ import {
   runRunbook,
 } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checksSentence } from "../src/lib/checks.ts";
+import { checksCountText, checksSentence } from "../src/lib/checks.ts";
 import { indexRank, STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
 import { readReportIndex } from "../src/lib/reports.ts";
 import { checkHistory } from "../src/lib/series.ts";
@@ -271,5 +271,59 @@ describe("a run cancelled before some of its steps ran", () => {
     // Cancelled before any step ran: nothing was judged.
     const none = report.steps.map((s) => ({ ...s, status: "cancelled" as const, checks: [] }));
     expect(checksSentence(none, 0)).toBe("No check was judged (the run was cancelled).");
+  });
+});
+
+describe("a run page's count of checks", () => {
+  it("counts a pass in a step that errored (a file not read) as not judged, never as passed", async () => {
+    const source = [
+      "---",
+      "title: Partial",
+      "---",
+      "",
+      "```sql partial",
+      "SELECT 1",
+      "```",
+      "```expect",
+      "rows == 1",
+      "rows < 5",
+      "```",
+      "",
+    ].join("\n");
+    const { runbook } = parseRunbook(source, "runbooks/partial.md");
+    const engine: Engine = {
+      name: "local",
+      dialects: ["sql"],
+      async query(req: QueryRequest): Promise<QueryResult> {
+        return {
+          columns: [{ name: "n", type: "bigint" }],
+          rows: [[1]],
+          queryAsRun: req.query,
+          stats: {},
+          warnings: [],
+          unread: ["broken.json.gz"],
+        };
+      },
+      async close() {},
+    };
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t" },
+      { getEngine: async () => engine },
+    );
+    // What the runner's report holds: the step errored, its two checks evaluated to passed,
+    // and its summary counts them as passed.
+    expect(report.steps[0]?.error?.code).toBe("unread-files");
+    expect(report.summary.checks.passed).toBe(2);
+    expect(checksCountText(report)).toBe("2 not judged (their step errored)");
+    const whole = { ...report, steps: report.steps.map(({ error: _, ...s }) => s) };
+    expect(checksCountText(whole)).toBe("2 passed");
+    expect(
+      checksCountText({
+        ...report,
+        steps: [],
+        summary: { ...report.summary, checks: { passed: 0, warned: 0, failed: 0, errored: 0 } },
+      }),
+    ).toBe("none");
   });
 });

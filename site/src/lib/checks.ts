@@ -156,3 +156,24 @@ export function checksSentence(
     return `No check was judged (${errored > 0 ? "a step errored" : "the run was cancelled"}).`;
   return "The run has no checks.";
 }
+
+/**
+ * A run page's count of its checks (`2 passed, 1 failed`) from the report's summary, with the
+ * passes of steps that errored (a file not read, a result capped) counted apart as not judged:
+ * the runner's summary counts them as passed.
+ */
+export function checksCountText(report: {
+  summary: { checks: Record<string, number> };
+  steps: { error?: unknown; checks?: { status: string }[] }[];
+}): string {
+  const unjudged = report.steps
+    .filter((s) => s.error !== undefined)
+    .reduce((n, s) => n + (s.checks ?? []).filter((c) => c.status === "passed").length, 0);
+  const counts = { ...report.summary.checks };
+  counts.passed = (counts.passed ?? 0) - unjudged;
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  if (unjudged > 0) parts.push(`${unjudged} not judged (their step errored)`);
+  return parts.join(", ") || "none";
+}
