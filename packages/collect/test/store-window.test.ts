@@ -19,7 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
-import { ManifestCache, readStore } from "../../engine-local/src/store.ts";
+import { daysBehind, ManifestCache, readStore } from "../../engine-local/src/store.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { collectFromDir } from "../src/index.ts";
 import { cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
@@ -685,5 +685,54 @@ describe("a stored day whose folder in local.logDir holds files the store has no
     expect(again.rows).toEqual([["a"], ["late"]]);
     expect(again.stats.storeDays).toBe("2026/11/24..2026/11/25");
     expect(again.warnings.join("\n")).not.toContain("the store lacks");
+  });
+});
+
+describe("a store collected from another folder of the same logs than local.logDir", () => {
+  // Red-team: the store's keys are paths relative to the collect's source, the log directory's
+  // relative to it; a store collected from `./logs/AWSLogs` (or from s3://bucket/prefix) and read
+  // with `logDir: ./logs` matched none of them, and a region synced late was passed over.
+  for (const [name, source, logDir] of [
+    ["collected from its AWSLogs folder, read with the folder above", "AWSLogs", "."],
+    ["collected from the folder above AWSLogs, read with AWSLogs", ".", "AWSLogs"],
+  ] as const) {
+    it(`reads the files the store lacks from the raw files: ${name}`, async () => {
+      const logs = path.join(root, `other-folder-${source === "." ? "up" : "down"}`);
+      const store = `${logs}-store`;
+      await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+      const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+      await collectFromDir({ sourceDir: path.join(logs, source), store, window: w });
+      const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
+      await fsp.mkdir(path.dirname(path.join(logs, late)), { recursive: true });
+      await fsp.writeFile(
+        path.join(logs, late),
+        zlib.gzipSync(
+          JSON.stringify({ Records: [record({ id: "late", time: "2026-11-24T11:00:00Z" })] }),
+        ),
+      );
+      const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+      // The truth: both records written lie in the window.
+      const e = await engine({ store, logDir: path.join(logs, logDir) });
+      const r = await ask(e, "sql", SQL_IDS, from, to);
+      expect(r.rows).toEqual([["a"], ["late"]]);
+      expect(r.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/24");
+      const li = await ask(e, "logs-insights", INSIGHTS_IDS, from, to);
+      expect(li.rows).toEqual([["a"], ["late"]]);
+    });
+  }
+  it("tells an organization trail's file from the account trail's of the same name", () => {
+    const below = "111122223333/CloudTrail/us-east-1/2026/11/24/a.json.gz";
+    const m = {
+      version: 3,
+      days: {},
+      covered: [],
+      objects: { [`AWSLogs/${below}`]: { id: "x", size: 1, day: "2026/11/24" } },
+    } as unknown as Parameters<typeof daysBehind>[0];
+    const file = (rel: string) => ({ rel, layoutDay: "2026/11/24" });
+    const behind = daysBehind(m, [
+      file(`sync/AWSLogs/${below}`),
+      file(`sync/AWSLogs/o-abc123/${below}`),
+    ]);
+    expect([...behind]).toEqual([["2026/11/24", [`sync/AWSLogs/o-abc123/${below}`]]]);
   });
 });

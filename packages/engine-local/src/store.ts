@@ -329,9 +329,13 @@ const quote = sqlStringLiteral;
 /**
  * The event files of the log directory, by layout day, that the store has no record of: synced
  * or delivered after the collect (a region's folder synced late). Compared only when the log
- * directory is the store's source or a copy of it, told by one of its files being recorded (the
- * store's keys are paths relative to its source); otherwise empty. Red-team: with the source as
- * `local.logDir`, a region synced after the collect was never read over the days it covered.
+ * directory is the store's source or a copy of it, told by one of its files being recorded;
+ * otherwise empty. The store's keys are paths relative to its source, which may be another folder
+ * of the same layout than the log directory (`--source ./logs/AWSLogs` or
+ * `s3://bucket/prefix`, read with `logDir: ./logs`): a file is recorded under its own path, or
+ * under the same path below the account's folder with the folders above it (`under`) one's
+ * ending the other's. Red-team: with the source as `local.logDir`, a region synced after the
+ * collect was never read over the days it covered; with the source one folder off, never either.
  */
 export function daysBehind(
   m: StoreManifest,
@@ -339,12 +343,54 @@ export function daysBehind(
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const layout = files.filter((f) => f.layoutDay !== null);
-  if (!layout.some((f) => Object.hasOwn(m.objects, f.rel))) return out;
+  const exact = layout.some((f) => Object.hasOwn(m.objects, f.rel));
+  const recorded = exact
+    ? (f: { rel: string }) => Object.hasOwn(m.objects, f.rel)
+    : recordedElsewhere(m);
+  if (!layout.some(recorded)) return out;
   for (const f of layout) {
-    if (Object.hasOwn(m.objects, f.rel) || f.layoutDay === null) continue;
+    if (recorded(f) || f.layoutDay === null) continue;
     out.set(f.layoutDay, [...(out.get(f.layoutDay) ?? []), f.rel]);
   }
   return out;
+}
+
+/** Whether `a` ends with the folders `b` (the whole of it, at a `/`; "" ends every path). */
+function endsWithFolders(a: string, b: string): boolean {
+  return b === "" || a === b || a.endsWith(`/${b}`);
+}
+
+/** The folders above the account's folder of the store's layout keys (`under`), per manifest. */
+const undersKept = new WeakMap<StoreManifest, string[]>();
+
+/**
+ * Whether a log directory's file is recorded in the store under a key with other folders above
+ * the account's (the store collected from a folder above or below the log directory). The
+ * store's distinct `under`s are few (one per trail folder); a pass over its keys finds them once
+ * per manifest, only when no file of the log directory is recorded under its own path.
+ */
+function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => boolean {
+  let unders = undersKept.get(m);
+  if (unders === undefined) {
+    const found = new Set<string>();
+    for (const key in m.objects) {
+      const s = layoutDay(key) === null ? null : layoutSeries(key);
+      if (s) found.add(s.under);
+    }
+    unders = [...found];
+    undersKept.set(m, unders);
+  }
+  const kept = unders;
+  return (f) => {
+    const s = layoutDay(f.rel) === null ? null : layoutSeries(f.rel);
+    if (!s) return false;
+    const below = f.rel.slice(s.under === "" ? 0 : s.under.length + 1);
+    return kept.some(
+      (u) =>
+        (endsWithFolders(u, s.under) || endsWithFolders(s.under, u)) &&
+        Object.hasOwn(m.objects, u === "" ? below : `${u}/${below}`),
+    );
+  };
 }
 
 /** The warning of a step that read days raw because the store lacks some of their files. */
