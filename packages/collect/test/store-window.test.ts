@@ -736,3 +736,30 @@ describe("a store collected from another folder of the same logs than local.logD
     expect([...behind]).toEqual([["2026/11/24", [`sync/AWSLogs/o-abc123/${below}`]]]);
   });
 });
+
+describe("the day after a window the store covers, its folder in local.logDir holding a file the store lacks", () => {
+  // Red-team: that day was to be read raw (the store lacks its new file) and was read from
+  // neither the store nor the raw files, since nothing of the window itself was missing: the late
+  // events of the window's last day (delivered into that folder) were lost, the stored ones too,
+  // while the step said the day was read from the raw files.
+  it("is read from the raw files: the window's last minutes are all there", async () => {
+    const logs = path.join(root, "day-after-behind");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+    await layoutFile(logs, "2026/11/25", "early", [{ id: "early", time: "2026-11-24T23:30:00Z" }]);
+    const w = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-25T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    // Delivered after the collect into the next day's folder (a collect of the day just after
+    // midnight; or any other file of that day, delivered or synced since).
+    await layoutFile(logs, "2026/11/25", "late", [
+      { id: "late", time: "2026-11-24T23:58:00Z", name: "DeleteTrail" },
+    ]);
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    // The truth: the three records written lie in the window.
+    const e = await engine({ store, logDir: logs });
+    expect((await ask(e, "sql", SQL_IDS, from, to)).rows).toEqual([["a"], ["early"], ["late"]]);
+    const li = await ask(e, "logs-insights", INSIGHTS_IDS, from, to);
+    expect(li.rows).toEqual([["a"], ["early"], ["late"]]);
+    expect(li.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/25");
+  });
+});

@@ -688,8 +688,11 @@ export class LocalEngine implements Engine {
         ? null
         : await readStore(this.manifests, window, this.logDir !== null, beside);
     const rawDays = stored === null ? days : missingRange(stored.rawDays);
+    // Raw days are listed whenever there are some: also when the store covers the whole window
+    // and only the day after it is read raw (its folder holds files the store lacks: the late
+    // events of the window's last day were read from neither, and the step said they were raw).
     const scan =
-      stored !== null && stored.missing.length === 0
+      stored !== null && stored.rawDays.length === 0
         ? { files: [], outside: 0, outsideDays: null, warnings: [], unread: [] }
         : await this.catalog.scan(rawDays);
     return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
