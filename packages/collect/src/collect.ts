@@ -10,6 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  DELIVERY_LAG_MS,
   deliveryDays,
   holdFileLock,
   isoSeconds,
@@ -796,17 +797,25 @@ async function writeDayRetrying(
   }
 }
 
-/** The time range a collect covers: its window up to now, or (no window) the days found. */
+/**
+ * The time range a collect covers: its window up to now, or (no window) the days found. It ends
+ * at its last day's end when the listing began at least `DELIVERY_LAG_MS` after it (the day's late
+ * events, delivered into the next day's folder, were all there), else at the listing: a collect
+ * of past days just after midnight listed the next day's folder before CloudTrail delivered the
+ * last minutes of the day into it (red-team: recorded as whole, a later run over the day passed
+ * over an event of 23:58 delivered at 00:35 without a word; now it is the hour before a listing).
+ */
 function coverage(w: TimeWindow | null, found: string[], now: Date): { from: string; to: string } {
+  const until = (dayEnd: number) =>
+    new Date(now.getTime() < dayEnd + DELIVERY_LAG_MS ? now.getTime() : dayEnd);
   if (w) {
     const from = slashDayStart(slashDate(w.start));
     const lastDay = slashDayStart(slashDate(new Date(w.end.getTime() - 1))).getTime();
-    const to = new Date(Math.min(lastDay + 86_400_000, now.getTime()));
-    return { from: isoSeconds(from), to: isoSeconds(to) };
+    return { from: isoSeconds(from), to: isoSeconds(until(lastDay + 86_400_000)) };
   }
   const days = found.filter((d) => d !== "").sort();
   const first = days[0] ?? slashDate(now);
   const last = days[days.length - 1] ?? first;
-  const to = Math.min(slashDayStart(last).getTime() + 86_400_000, now.getTime());
-  return { from: isoSeconds(slashDayStart(first)), to: isoSeconds(new Date(to)) };
+  const to = until(slashDayStart(last).getTime() + 86_400_000);
+  return { from: isoSeconds(slashDayStart(first)), to: isoSeconds(to) };
 }

@@ -13,6 +13,7 @@ import type { QueryResult } from "@run-md/core";
 import {
   createLocalEngine,
   type LocalEngine,
+  LogCatalog,
   readManifest,
   STORE_DAYS,
 } from "@run-md/engine-local";
@@ -21,7 +22,8 @@ import { runMd } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { daysBehind, ManifestCache, readStore } from "../../engine-local/src/store.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
-import { collectFromDir } from "../src/index.ts";
+import { dayRange } from "../src/collect.ts";
+import { collectFiles, collectFromDir } from "../src/index.ts";
 import { cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
 
 interface Rec {
@@ -761,5 +763,43 @@ describe("the day after a window the store covers, its folder in local.logDir ho
     const li = await ask(e, "logs-insights", INSIGHTS_IDS, from, to);
     expect(li.rows).toEqual([["a"], ["early"], ["late"]]);
     expect(li.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/25");
+  });
+});
+
+describe("a collect of past days that listed the next day's folder within the hour after midnight", () => {
+  // Red-team: `collect --from 2026-11-18 --to 2026-11-25` at 00:20 recorded the days as whole up
+  // to midnight; an event of 23:58 that CloudTrail delivered at 00:35 into the next day's folder
+  // was then never read, and a later run over 2026-11-24 passed over it without a word.
+  it("covers them up to its listing: a window over the last hour warns, or reads raw with local.logDir", async () => {
+    const logs = path.join(root, "listed-after-midnight");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+    await layoutFile(logs, "2026/11/25", "early", [{ id: "early", time: "2026-11-24T23:30:00Z" }]);
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(logs, path.join(root, "listed-after-midnight-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    const at = new Date("2026-11-25T00:20:00Z");
+    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    // Delivered after the listing, into the next day's folder.
+    await layoutFile(logs, "2026/11/25", "late", [
+      { id: "late", time: "2026-11-24T23:58:00Z", name: "DeleteTrail" },
+    ]);
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    // The truth: the three records written lie in the window; the store holds the first two.
+    const raw = await ask(await engine({ store, logDir: logs }), "sql", SQL_IDS, from, to);
+    expect(raw.rows).toEqual([["a"], ["early"], ["late"]]);
+    const stored = await ask(await engine({ store }), "sql", SQL_IDS, from, to);
+    expect(stored.rows).toEqual([["a"], ["early"]]);
+    expect(stored.warnings.join("\n")).toContain(
+      "the store was collected up to 2026-11-25T00:20:00Z, and CloudTrail delivers events up to about an hour late: events of the window from 2026-11-24T23:20:00Z",
+    );
+    // A window ending before that hour is whole in the store, without a word.
+    const early = await ask(await engine({ store }), "sql", SQL_IDS, from, "2026-11-24T23:00:00Z");
+    expect(early.rows).toEqual([["a"]]);
+    expect(early.warnings.join("\n")).not.toContain("the store was collected up to");
   });
 });
