@@ -803,3 +803,29 @@ describe("a collect of past days that listed the next day's folder within the ho
     expect(early.warnings.join("\n")).not.toContain("the store was collected up to");
   });
 });
+
+describe("a stored day the collect found empty, whose folder in local.logDir holds files now", () => {
+  // Red-team: the log directory is compared with the store only when one of the window's files
+  // is recorded; a day whose folder was synced whole after the collect (the collect found it
+  // empty) had none, so the store's empty day answered the window.
+  it("is read from the raw files, named in a warning", async () => {
+    const logs = path.join(root, "synced-whole-later");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/11/20", "before", [
+      { id: "before", time: "2026-11-20T10:00:00Z" },
+    ]);
+    const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    await layoutFile(logs, "2026/11/24", "later", [
+      { id: "later", time: "2026-11-24T10:00:00Z", name: "DeleteTrail" },
+    ]);
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    // The truth: the record written on 2026/11/24 lies in the window.
+    const r = await ask(await engine({ store, logDir: logs }), "sql", SQL_IDS, from, to).then(
+      (x) => ({ rows: x.rows, warnings: x.warnings, error: "" }),
+      (e: Error) => ({ rows: [], warnings: [], error: e.message }),
+    );
+    expect(r).toMatchObject({ rows: [["later"]], error: "" });
+    expect(r.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/24");
+  });
+});

@@ -328,9 +328,9 @@ const quote = sqlStringLiteral;
 
 /**
  * The event files of the log directory, by layout day, that the store has no record of: synced
- * or delivered after the collect (a region's folder synced late). Compared only when the log
+ * or delivered after the collect (a region's folder synced late). Compared when the log
  * directory is the store's source or a copy of it, told by one of its files being recorded;
- * otherwise empty. The store's keys are paths relative to its source, which may be another folder
+ * otherwise only the files of days the store holds no event of. The store's keys are paths relative to its source, which may be another folder
  * of the same layout than the log directory (`--source ./logs/AWSLogs` or
  * `s3://bucket/prefix`, read with `logDir: ./logs`): a file is recorded under its own path, or
  * under the same path below the account's folder with the folders above it (`under`) one's
@@ -347,9 +347,13 @@ export function daysBehind(
   const recorded = exact
     ? (f: { rel: string }) => Object.hasOwn(m.objects, f.rel)
     : recordedElsewhere(m);
-  if (!layout.some(recorded)) return out;
+  // Not the store's source (nor a copy): only its files of days the store holds no event of (a
+  // day whose folder was synced whole after the collect found it empty) are read raw; the
+  // store's empty day answered them (red-team).
+  const same = layout.some(recorded);
   for (const f of layout) {
-    if (recorded(f) || f.layoutDay === null) continue;
+    if (f.layoutDay === null || recorded(f)) continue;
+    if (!same && (m.days[f.layoutDay]?.events ?? 0) > 0) continue;
     out.set(f.layoutDay, [...(out.get(f.layoutDay) ?? []), f.rel]);
   }
   return out;
