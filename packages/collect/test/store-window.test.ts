@@ -651,6 +651,8 @@ describe("the hour before a collect's listing (red-team: an event delivered afte
     expect(both.rows).toEqual([["early"], ["late"]]);
     const stored = await ask(await engine({ store }), "sql", query, from, to);
     expect(stored.rows).toEqual([["early"]]);
+    expect(stored.notReadFrom).toBe(new Date(from).toISOString());
+    expect(both.notReadFrom).toBeUndefined();
     expect(stored.warnings).toContain(
       `the store was collected up to ${iso(listed)}, and CloudTrail delivers events up to about an hour late: events of the window from ${from} that it delivered after that collect are not in the store. Collect again for the whole window (run-md collect --from ${folder(listed - 50 * 60_000).replaceAll("/", "-")} --to ${folder(listed + 86_400_000).replaceAll("/", "-")}), or set local.logDir (or --log-dir) to read those days from the raw files`,
     );
@@ -794,6 +796,8 @@ describe("a collect of past days that listed the next day's folder within the ho
     expect(raw.rows).toEqual([["a"], ["early"], ["late"]]);
     const stored = await ask(await engine({ store }), "sql", SQL_IDS, from, to);
     expect(stored.rows).toEqual([["a"], ["early"]]);
+    // From when the window is not known to be read: the nightly's record reads it again.
+    expect(stored.notReadFrom).toBe("2026-11-24T23:20:00.000Z");
     expect(stored.warnings.join("\n")).toContain(
       "the store was collected up to 2026-11-25T00:20:00Z, and CloudTrail delivers events up to about an hour late: events of the window from 2026-11-24T23:20:00Z",
     );
@@ -801,6 +805,7 @@ describe("a collect of past days that listed the next day's folder within the ho
     const early = await ask(await engine({ store }), "sql", SQL_IDS, from, "2026-11-24T23:00:00Z");
     expect(early.rows).toEqual([["a"]]);
     expect(early.warnings.join("\n")).not.toContain("the store was collected up to");
+    expect(early.notReadFrom).toBeUndefined();
   });
 });
 

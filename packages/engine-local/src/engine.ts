@@ -1356,7 +1356,10 @@ async function windowEnds(
   const { warnings, from } = series(now, () =>
     seriesGaps(w, [...paths, ...(stored?.origins ?? [])], now),
   );
-  const starts = [gapStart(w, days, now), from].filter((t): t is string => t !== undefined);
+  // The hour before a collect's listing, answered from the store alone (store.ts `unsettled`).
+  const starts = [gapStart(w, days, now), from, stored?.unsettledFrom].filter(
+    (t): t is string => t !== undefined,
+  );
   const notReadFrom = starts.sort()[0];
   const staleEnd = await endWithoutEvents(conn, job.kind, w, remembered);
   return {

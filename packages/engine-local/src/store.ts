@@ -426,19 +426,27 @@ function listedAt(to: number): boolean {
  * 10:30 answered without an event of 09:55 delivered at 10:07, and passed without a word.
  */
 function unsettledWarning(m: StoreManifest, w: TimeWindow | null): string[] {
-  if (w === null) return [];
-  const spans = m.covered
-    .map((r) => Date.parse(r.to))
-    .filter(
-      (to) => listedAt(to) && w.start.getTime() < to && w.end.getTime() > to - DELIVERY_LAG_MS,
-    );
-  const to = spans[0];
-  if (to === undefined) return [];
-  const from = new Date(Math.max(to - DELIVERY_LAG_MS, w.start.getTime()));
+  const u = unsettled(m, w);
+  if (u === undefined) return [];
+  const { to, from } = u;
   const day = slashDate(from);
   return [
     `the store was collected up to ${isoSeconds(new Date(to))}, and CloudTrail delivers events up to about an hour late: events of the window from ${isoSeconds(from)} that it delivered after that collect are not in the store. Collect again for the whole window (${collectDayCommand(slashDate(new Date(to - 1)), day)}), or set local.logDir (or --log-dir) to read those days from the raw files`,
   ];
+}
+
+/**
+ * The end of the covered range a window reaches into the hour before (`to`, ms), and the first
+ * instant of the window that CloudTrail may have delivered after that collect (`from`); undefined
+ * when the window ends before that hour.
+ */
+function unsettled(m: StoreManifest, w: TimeWindow | null): { to: number; from: Date } | undefined {
+  if (w === null) return undefined;
+  const to = m.covered
+    .map((r) => Date.parse(r.to))
+    .find((t) => listedAt(t) && w.start.getTime() < t && w.end.getTime() > t - DELIVERY_LAG_MS);
+  if (to === undefined) return undefined;
+  return { to, from: new Date(Math.max(to - DELIVERY_LAG_MS, w.start.getTime())) };
 }
 
 /**
@@ -704,6 +712,12 @@ export interface StoreRead {
   unread: string[];
   /** What the step should say of the days read (events in them no window holds). */
   warnings: string[];
+  /**
+   * From when (ISO) the window was answered from the store without all CloudTrail has delivered
+   * for it since (the hour before a collect's listing, no raw files beside it): the step's
+   * `notReadFrom`, so the nightly's record reads the window again.
+   */
+  unsettledFrom?: string;
 }
 
 /**
@@ -856,7 +870,13 @@ function storeRead(
       ...untimedWarnings(m, plan.storeDays),
       ...(rawFallback ? behindWarning(behind, plan.rawDays) : unsettledWarning(m, w)),
     ],
+    ...(rawFallback ? {} : unsettledFromOf(m, w)),
   };
+}
+
+function unsettledFromOf(m: StoreManifest, w: TimeWindow | null): { unsettledFrom?: string } {
+  const u = unsettled(m, w);
+  return u === undefined ? {} : { unsettledFrom: u.from.toISOString() };
 }
 
 /**
