@@ -699,9 +699,17 @@ describe("a store collected from another folder of the same logs than local.logD
   for (const [name, source, logDir] of [
     ["collected from its AWSLogs folder, read with the folder above", "AWSLogs", "."],
     ["collected from the folder above AWSLogs, read with AWSLogs", ".", "AWSLogs"],
+    [
+      "collected from its account's folder, read with the folder above AWSLogs",
+      "AWSLogs/111122223333",
+      ".",
+    ],
   ] as const) {
     it(`reads the files the store lacks from the raw files: ${name}`, async () => {
-      const logs = path.join(root, `other-folder-${source === "." ? "up" : "down"}`);
+      const logs = path.join(
+        root,
+        `other-folder-${source.replaceAll("/", "-").replace(".", "up")}`,
+      );
       const store = `${logs}-store`;
       await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
       const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };

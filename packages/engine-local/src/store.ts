@@ -369,7 +369,8 @@ const undersKept = new WeakMap<StoreManifest, string[]>();
 
 /**
  * Whether a log directory's file is recorded in the store under a key with other folders above
- * the account's (the store collected from a folder above or below the log directory). The
+ * the account's (the store collected from a folder above or below the log directory), or under
+ * the end of its path (collected from a folder inside the layout, below the account's). The
  * store's distinct `under`s are few (one per trail folder); a pass over its keys finds them once
  * per manifest, only when no file of the log directory is recorded under its own path.
  */
@@ -386,6 +387,11 @@ function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => boolean {
   }
   const kept = unders;
   return (f) => {
+    // A store collected from a folder inside the log directory's layout (`--source
+    // ./logs/AWSLogs/<account>`, whose keys start at `CloudTrail/`): its key ends the path.
+    const parts = f.rel.split("/");
+    for (let i = 1; i < parts.length - 1; i++)
+      if (Object.hasOwn(m.objects, parts.slice(i).join("/"))) return true;
     const s = layoutDay(f.rel) === null ? null : layoutSeries(f.rel);
     if (!s) return false;
     const below = f.rel.slice(s.under === "" ? 0 : s.under.length + 1);
