@@ -56,6 +56,19 @@ const all = (list: string[], status: "failed" | "passed") =>
 const events = () =>
   pager.received.map((r) => ({ action: r.json.event_action, key: r.json.dedup_key, text: r.text }));
 
+/** PagerDuty's events since the last clear: one `action` of each of the six runbooks' own incidents. */
+function expectOwnIncidents(action: string): void {
+  expect(
+    events()
+      .map((e) => [e.action, e.key])
+      .sort(),
+  ).toEqual(
+    ids(6)
+      .map((id) => [action, `run-md/${id}`])
+      .sort(),
+  );
+}
+
 describe("a notify storm", () => {
   it("8 runbooks failing at once page once, naming all 8; the digest resolves when the last recovers", async () => {
     const reportsDir = await dir();
@@ -173,26 +186,10 @@ describe("a storm of runbooks already paged apart", () => {
       { reportsDir, now: at(49) },
     );
     // Each is news on its own open incident: no new digest incident opens for them.
-    expect(
-      events()
-        .map((e) => [e.action, e.key])
-        .sort(),
-    ).toEqual(
-      ids(6)
-        .map((id) => ["trigger", `run-md/${id}`])
-        .sort(),
-    );
+    expectOwnIncidents("trigger");
     pager.received.length = 0;
     await night(reportsDir, 73, all(ids(6), "passed"));
-    expect(
-      events()
-        .map((e) => [e.action, e.key])
-        .sort(),
-    ).toEqual(
-      ids(6)
-        .map((id) => ["resolve", `run-md/${id}`])
-        .sort(),
-    );
+    expectOwnIncidents("resolve");
   });
 
   it("six failures told apart that all error at once (Athena down) are resolved on their own incidents", async () => {
@@ -207,15 +204,7 @@ describe("a storm of runbooks already paged apart", () => {
     );
     pager.received.length = 0;
     await night(reportsDir, 73, all(ids(6), "passed"));
-    expect(
-      events()
-        .map((e) => [e.action, e.key])
-        .sort(),
-    ).toEqual(
-      ids(6)
-        .map((id) => ["resolve", `run-md/${id}`])
-        .sort(),
-    );
+    expectOwnIncidents("resolve");
   });
 });
 
