@@ -85,7 +85,7 @@ describe("a latest run that passed over steps that warned", () => {
     expect(warned.map((r) => r.id)).toContain("audit-iam");
     for (const r of warned) {
       const summary = select("[data-summary]", await page(`runbooks/${r.id}`));
-      const said = text(select("[data-summary-warning]", summary as Root));
+      const said = text(select("[data-summary-warning]", summary));
       const more = r.warnings.length - 1;
       expect(said, r.id).toBe(
         `⚠ warning in ${r.warnings[0]}${more > 0 ? ` (and ${more} more)` : ""}`,
@@ -100,15 +100,15 @@ describe("a latest run that passed over steps that warned", () => {
     expect(warned.length).toBeGreaterThan(0);
     for (const r of warned) {
       const summary = select("[data-summary]", await page(`runbooks/${r.id}`));
-      const href = selectAll("a", summary as Root)
+      const href = selectAll("a", summary)
         .map((a) => String(a.properties.href))
         .find((h) => h.includes("/runs/"));
       expect(href, r.id).toBeTruthy();
       const run = await page(href!.replace(/^\//, "").replace(/\/$/, ""));
       const meta = select(".rm-meta", run);
       const more = r.warnings.length - 1;
-      expect(text(select("[data-run-warnings] dt", meta as Root)), r.id).toBe("warnings");
-      expect(text(select("[data-run-warnings] dd", meta as Root)), r.id).toBe(
+      expect(text(select("[data-run-warnings] dt", meta)), r.id).toBe("warnings");
+      expect(text(select("[data-run-warnings] dd", meta)), r.id).toBe(
         `⚠ warning in ${r.warnings[0]}${more > 0 ? ` (and ${more} more)` : ""}`,
       );
     }
