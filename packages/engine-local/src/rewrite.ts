@@ -56,6 +56,7 @@ import {
 import { containerCast } from "./trino-container-cast.ts";
 import { ipAddressCast } from "./trino-ipaddress.ts";
 import { annotateColumnTypes } from "./trino-scope.ts";
+import { refuseMapGrouping } from "./map-grouping.ts";
 import {
   ifWithoutElse,
   listaggWithinGroup,
@@ -479,6 +480,8 @@ function trinoTreePasses(root: Node, aliases: RewriteOptions["aliases"]): Node {
   annotateColumnTypes(root);
   const node = rowComparisons(root) as Node;
   annotateColumnTypes(node);
+  // Where the column types show a map: its grouping or deduplication is refused (map-grouping.ts).
+  refuseMapGrouping(node);
   annotateLambdaDepths(node);
   return node;
 }

@@ -21,6 +21,9 @@ type Columns = Map<string, Static>;
 /** References to a column a CTE or subquery computes (module comment): no table's column. */
 export const COMPUTED_COLUMNS = new WeakSet<object>();
 
+/** Joins whose USING names a column a source shows a map in (map-grouping.ts refuses them). */
+export const MAP_USING_JOINS = new WeakSet<object>();
+
 /** The names of a query's output columns that it computes (not a column passed through). */
 const COMPUTED = new WeakMap<Columns, Set<string>>();
 
@@ -259,6 +262,12 @@ function source(from: unknown, ctes: Map<string, Cte>, outer: Scope | undefined)
     if (f.type === "JOIN") {
       visit(f.left);
       visit(f.right);
+      const using = (Array.isArray(f.using_columns) ? f.using_columns : []).map((c) =>
+        String(c).toLowerCase(),
+      );
+      const sources = [...scope.byAlias.values()];
+      if (using.some((c) => sources.some((cols) => cols.get(c)?.kind === "map")))
+        MAP_USING_JOINS.add(f);
       expressions(f.condition, scope, ctes);
       return;
     }
