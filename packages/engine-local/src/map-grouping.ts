@@ -15,7 +15,7 @@
 
 import { RunMdError } from "@run-md/core";
 import { isNode, type Node } from "./tree.ts";
-import { isMapValue } from "./trino-ast.ts";
+import { hasAggregate, isMapValue } from "./trino-ast.ts";
 import { MAP_USING_JOINS } from "./trino-scope.ts";
 
 const CONSTRUCTORS = new Set(["row", "struct_pack", "list_value", "array_value"]);
@@ -52,7 +52,8 @@ function groupedItem(g: Node, list: Node[]): unknown {
   const names = g.class === "COLUMN_REF" ? (g.column_names as string[]) : [];
   if (names.length !== 1) return undefined;
   const name = String(names[0]).toLowerCase();
-  return list.find((x) => String(x.alias).toLowerCase() === name);
+  // An aggregate's alias is never what GROUP BY names (a source column of that name is).
+  return list.find((x) => String(x.alias).toLowerCase() === name && !hasAggregate(x));
 }
 
 /** The select lists of a set operation's queries, through nested set operations. */
