@@ -5,7 +5,8 @@
  * groups where Trino has one. Where the tree shows a map (trino-ast.ts isMapValue: a constructor,
  * a function giving one, a cast to one, a CTE's, subquery's or VALUES list's map column), or a
  * row or array constructor holding one, these are refused before DuckDB answers: GROUP BY (also
- * by position or select alias), SELECT DISTINCT, an aggregate's DISTINCT, PARTITION BY, and
+ * by position or select alias), SELECT DISTINCT (also of a `*` giving a map column: trino-scope.ts
+ * MAP_STARS), an aggregate's DISTINCT, PARTITION BY, and
  * UNION, INTERSECT, EXCEPT without ALL, `IN (subquery)` (`= ANY`), and a join's USING of a map
  * column (trino-scope.ts MAP_USING_JOINS). `=` of maps (a join's ON, a correlated subquery's
  * WHERE, a scalar subquery's `=` too) is rewritten key by key
@@ -16,14 +17,21 @@
 import { RunMdError } from "@run-md/core";
 import { isNode, type Node } from "./tree.ts";
 import { hasAggregate, isMapValue } from "./trino-ast.ts";
-import { MAP_USING_JOINS } from "./trino-scope.ts";
+import { MAP_STARS, MAP_USING_JOINS } from "./trino-scope.ts";
 
+const MAP_AGGREGATES = new Set(["map_agg", "multimap_agg"]);
 const CONSTRUCTORS = new Set(["row", "struct_pack", "list_value", "array_value"]);
 
-/** Whether the tree shows a map, or a row or array constructor holding one. */
+/**
+ * Whether the tree shows a map (also map_agg's, multimap_agg's), a row or array constructor
+ * holding one, or a `*` giving one.
+ */
 function holdsMap(n: unknown): boolean {
   if (!isNode(n)) return false;
-  if (isMapValue(n)) return true;
+  if (isMapValue(n) || MAP_STARS.has(n)) return true;
+  // map_agg and multimap_agg, before the walk renames them (rewriteMapAggregate).
+  if (n.class === "FUNCTION" && MAP_AGGREGATES.has(String(n.function_name).toLowerCase()))
+    return true;
   const built =
     (n.class === "FUNCTION" && CONSTRUCTORS.has(String(n.function_name).toLowerCase())) ||
     (n.class === "OPERATOR" && n.type === "ARRAY_CONSTRUCTOR");

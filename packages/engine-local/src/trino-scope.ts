@@ -24,6 +24,9 @@ export const COMPUTED_COLUMNS = new WeakSet<object>();
 /** Joins whose USING names a column a source shows a map in (map-grouping.ts refuses them). */
 export const MAP_USING_JOINS = new WeakSet<object>();
 
+/** `*` and `t.*` items giving a column a source shows a map in (map-grouping.ts). */
+export const MAP_STARS = new WeakSet<object>();
+
 /** The names of a query's output columns that it computes (not a column passed through). */
 const COMPUTED = new WeakMap<Columns, Set<string>>();
 
@@ -91,6 +94,11 @@ function query(node: Node, ctes: Map<string, Cte>, outer: Scope | undefined): Co
     if (item.class === "STAR" || item.class === "COLUMNS") {
       // `*` of sources whose columns are all known: theirs, in order, passed through.
       const all = starColumns(item, scope);
+      const named = item.relation_name
+        ? scope.byAlias.get(String(item.relation_name).toLowerCase())
+        : undefined;
+      const kinds = [...(all ?? []).map((c) => c.type), ...(named?.values() ?? [])];
+      if (kinds.some((t) => t.kind === "map")) MAP_STARS.add(item);
       if (!all) {
         ordered = false;
         continue;

@@ -34,6 +34,14 @@ describe("maps differing only in key order, grouped or deduplicated", () => {
     ],
     ["SELECT DISTINCT", `SELECT count(*) FROM (SELECT DISTINCT m FROM ${T})`, 1],
     ["SELECT DISTINCT", `SELECT count(*) FROM (SELECT DISTINCT ROW(m) FROM ${T})`, 1],
+    ["SELECT DISTINCT", `SELECT count(*) FROM (SELECT DISTINCT * FROM ${T})`, 1],
+    ["SELECT DISTINCT", `SELECT count(*) FROM (SELECT DISTINCT t.* FROM ${T})`, 1],
+    ["UNION", `SELECT count(*) FROM (SELECT * FROM ${T} UNION SELECT * FROM ${U})`, 1],
+    [
+      "SELECT DISTINCT",
+      "SELECT count(*) FROM (SELECT DISTINCT map_agg(k, v) FROM (VALUES (1, 1, 'a'), (2, 2, 'a'), (2, 2, 'b'), (1, 1, 'b')) AS s(k, v, g) GROUP BY g)",
+      1,
+    ],
     ["count(DISTINCT", `SELECT count(DISTINCT m) FROM ${T}`, 1],
     [
       "PARTITION BY",
