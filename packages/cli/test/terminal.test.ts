@@ -139,11 +139,9 @@ describe("the terminal output", () => {
   });
 });
 
-describe("the summary line of a run that passed over warnings", () => {
-  // The step's checks pass, but its engine said a day of the window had no log file: the line
-  // --quiet prints (and a folder's count line) must not read as a plain green.
-  const QUIET = `---
-title: Quiet
+/** A runbook of one step, `denied`, that expects two rows. */
+const oneStep = (title: string) => `---
+title: ${title}
 ---
 
 \`\`\`sql denied
@@ -154,6 +152,10 @@ SELECT 1
 rows == 2
 \`\`\`
 `;
+
+describe("the summary line of a run that passed over warnings", () => {
+  // The step's checks pass, but its engine said a day of the window had no log file: the line
+  // --quiet prints (and a folder's count line) must not read as a plain green.
   const unread =
     "the window's day 2026-11-23 (UTC) has no log file with events: logs not synced, collected or delivered read as a quiet day";
   class Unread extends Canned {
@@ -163,7 +165,7 @@ rows == 2
   }
 
   it("names the first warning of its steps and how many more, as the report holds them", async () => {
-    const { runbook } = parseRunbook(QUIET, "runbooks/quiet.md");
+    const { runbook } = parseRunbook(oneStep("Quiet"), "runbooks/quiet.md");
     const report = await runRunbook(
       runbook!,
       { toolVersion: "t", now: () => new Date("2026-11-24T10:00:00Z") },
@@ -188,18 +190,6 @@ rows == 2
 });
 
 describe("a passed check of a step that errored (a file not read)", () => {
-  const SOURCE = `---
-title: Partial
----
-
-\`\`\`sql denied
-SELECT 1
-\`\`\`
-
-\`\`\`expect
-rows == 2
-\`\`\`
-`;
   class Partial extends Canned {
     override async query(req: QueryRequest): Promise<QueryResult> {
       return { ...(await super.query(req)), warnings: [], unread: ["broken.json.gz"] };
@@ -207,7 +197,7 @@ rows == 2
   }
 
   it("is not judged, never ✓ / ✅ / a passing case, in the terminal, the summary line, Markdown and JUnit", async () => {
-    const { runbook } = parseRunbook(SOURCE, "runbooks/partial.md");
+    const { runbook } = parseRunbook(oneStep("Partial"), "runbooks/partial.md");
     const s = sink();
     const report = await runRunbook(
       runbook!,
