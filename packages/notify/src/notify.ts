@@ -303,8 +303,9 @@ async function plan(
       alerts.push({ kind: news, ...subject, since, ...reach, only });
     }
   }
-  missedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
-  unreachedBefore({ state, keys, investigations, alerts }, config, now, options.claimant);
+  const others = { state, keys, investigations, alerts };
+  fromState(others, now, options.claimant, (entry) => missedBefore(entry, config));
+  fromState(others, now, options.claimant, (entry) => unreachedBefore(entry, config));
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
   return { file, state, keys, investigations, alerts, problems, digestsBefore, failingBefore };
@@ -428,54 +429,53 @@ function closeQuiet(p: Pick<Plan, "state" | "keys">, now: Date, quietMs: number)
 }
 
 /**
- * The alerts some target missed about runbooks (or investigations) these runs are not about: told
- * now to the targets not told them, as they were (`RunbookState.pending`), and settled with the
- * others. A weekly runbook, a cron one, an investigation whose event does not come again: their
- * next run is too late, or never (red-team).
+ * The alerts `alertOf` finds in the entries of runbooks (or investigations) these runs are not
+ * about and no other notifier claimed, added to the plan: their next run is too late, or never.
  */
-function missedBefore(
+function fromState(
   p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
-  config: NotifyConfig,
   now: Date,
   claimant: string | undefined,
+  alertOf: (entry: RunbookState) => Alert | undefined,
 ): void {
   for (const [key, entry] of Object.entries(p.state.runbooks)) {
-    if (p.keys.includes(key) || !entry.pending || !entry.untold?.length) continue;
-    if (claimed(entry, now, claimant)) continue;
+    if (p.keys.includes(key) || claimed(entry, now, claimant)) continue;
+    const alert = alertOf(entry);
+    if (alert === undefined) continue;
     p.keys.push(key);
-    if (entry.pending.investigation) p.investigations.add(key);
-    p.alerts.push({ ...entry.pending, only: untoldNow(entry, config) });
+    if (alert.investigation) p.investigations.add(key);
+    p.alerts.push(alert);
   }
 }
 
 /**
- * The failures of runbooks (or investigations) these runs are not about that a target wants and
- * was never told (`RunbookState.reached`: added, its `minSeverity` or `on:` changed since): told
- * now from the entry's `alert`, not at the runbook's next run (a weekly one's is days away).
+ * The alert some target missed, told now to the targets not told it, as it was
+ * (`RunbookState.pending`), and settled with the others. A weekly runbook, a cron one, an
+ * investigation whose event does not come again: their next run is too late, or never (red-team).
  */
-function unreachedBefore(
-  p: Pick<Plan, "state" | "keys" | "investigations" | "alerts">,
-  config: NotifyConfig,
-  now: Date,
-  claimant: string | undefined,
-): void {
-  for (const [key, entry] of Object.entries(p.state.runbooks)) {
-    if (p.keys.includes(key) || !entry.failing || !entry.alert || !entry.reached) continue;
-    if (entry.untold?.length || claimed(entry, now, claimant)) continue;
-    const reached = entry.reached;
-    const told = entry.severity ?? entry.alert.runbook.severity;
-    const outcome = outcomeOf({ kind: "failing", status: entry.alert.status });
-    const only = config.targets
-      .filter((t) => wants(t, told, outcome))
-      .map(idOf)
-      .filter((id) => !reached.includes(id));
-    if (only.length === 0) continue;
-    p.keys.push(key);
-    if (entry.alert.investigation) p.investigations.add(key);
-    const reach =
-      severityRank(told) > severityRank(entry.alert.runbook.severity) ? { reach: told } : {};
-    p.alerts.push({ ...entry.alert, kind: "failing", ...reach, only });
-  }
+function missedBefore(entry: RunbookState, config: NotifyConfig): Alert | undefined {
+  if (!entry.pending || !entry.untold?.length) return undefined;
+  return { ...entry.pending, only: untoldNow(entry, config) };
+}
+
+/**
+ * A failure a target wants and was never told (`RunbookState.reached`: added, its `minSeverity`
+ * or `on:` changed since): told now from the entry's `alert`, not at the runbook's next run (a
+ * weekly one's is days away).
+ */
+function unreachedBefore(entry: RunbookState, config: NotifyConfig): Alert | undefined {
+  if (!entry.failing || !entry.alert || !entry.reached || entry.untold?.length) return undefined;
+  const reached = entry.reached;
+  const told = entry.severity ?? entry.alert.runbook.severity;
+  const outcome = outcomeOf({ kind: "failing", status: entry.alert.status });
+  const only = config.targets
+    .filter((t) => wants(t, told, outcome))
+    .map(idOf)
+    .filter((id) => !reached.includes(id));
+  if (only.length === 0) return undefined;
+  const reach =
+    severityRank(told) > severityRank(entry.alert.runbook.severity) ? { reach: told } : {};
+  return { ...entry.alert, kind: "failing", ...reach, only };
 }
 
 /**
