@@ -10,11 +10,12 @@ import {
   type Step,
   type StepReport,
   stepWarnings,
+  unjudgedPasses,
 } from "@run-md/core";
 import ora, { type Ora } from "ora";
 import pc from "picocolors";
-import { rowsTable } from "./table.ts";
 import { docRefs } from "./package-files.ts";
+import { rowsTable } from "./table.ts";
 
 export { fitWidths, rowsTable } from "./table.ts";
 
@@ -285,9 +286,7 @@ function greenWarnings(report: RunReport): string {
 export function summaryLine(report: RunReport, reportFile?: string): string {
   const s = report.summary.steps;
   // The passes of steps that errored judged part of the data: counted apart, as not judged.
-  const unjudged = report.steps
-    .filter((st) => st.error !== undefined)
-    .reduce((n, st) => n + (st.checks ?? []).filter((ch) => ch.status === "passed").length, 0);
+  const unjudged = unjudgedPasses(report.steps);
   const c = { ...report.summary.checks, passed: report.summary.checks.passed - unjudged };
   const total = c.passed + c.warned + c.failed + c.errored + unjudged;
   const outcomes = (["passed", "warned", "failed", "errored"] as const)

@@ -152,6 +152,19 @@ export function windowNotReadFrom(
   return from.length === 0 ? undefined : new Date(Math.min(...from)).toISOString();
 }
 
+/**
+ * How many checks passed in steps that errored (a file not read, a result capped): they judged
+ * part of the data, so every view counts them apart, as not judged, never as passed (the
+ * runner's summary counts them as passed).
+ */
+export function unjudgedPasses(
+  steps: readonly { error?: unknown; checks?: readonly { status: string }[] }[],
+): number {
+  return steps
+    .filter((s) => s.error !== undefined)
+    .reduce((n, s) => n + (s.checks ?? []).filter((c) => c.status === "passed").length, 0);
+}
+
 /** What a report says of a step beside its checks: its own window, then its warnings. */
 export function stepNotes(run: RunReport, step: StepReport): string[] {
   const own = ownWindowNote(run.window, step.window);

@@ -12,6 +12,7 @@ import {
   type JsonValue,
   parseExpect,
   type StepReport,
+  unjudgedPasses,
 } from "@run-md/core";
 import { shownStatus } from "./format.ts";
 
@@ -166,9 +167,7 @@ export function checksCountText(report: {
   summary: { checks: Record<string, number> };
   steps: { error?: unknown; checks?: { status: string }[] }[];
 }): string {
-  const unjudged = report.steps
-    .filter((s) => s.error !== undefined)
-    .reduce((n, s) => n + (s.checks ?? []).filter((c) => c.status === "passed").length, 0);
+  const unjudged = unjudgedPasses(report.steps);
   const counts = { ...report.summary.checks };
   counts.passed = (counts.passed ?? 0) - unjudged;
   const parts = Object.entries(counts)
