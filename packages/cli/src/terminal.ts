@@ -2,6 +2,7 @@ import {
   type CheckOutcome,
   formatBytes,
   isoInstant,
+  isUnjudged,
   ownWindowNote,
   printable,
   printableLines,
@@ -51,12 +52,12 @@ export function seconds(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function checkLine(c: CheckOutcome, stepErrored: boolean): string {
+function checkLine(c: CheckOutcome, step: StepReport): string {
   // The runbook's own text (a label, the check) is printed as safely as the logs' values.
   const label = c.label ? pc.dim(` — ${printable(c.label)}`) : "";
   // A pass in a step that errored (a file not read, a result capped) judged part of the data:
   // never a ✓ (the site shows it as not judged too).
-  if (stepErrored && c.status === "passed")
+  if (isUnjudged(step, c))
     return `  ${pc.dim("?")} ${printable(c.check)}${label}  ${pc.dim(`(not judged: the step errored; ${printable(c.message)})`)}`;
   // The message quotes values from the logs (`actual 'x'`): never acted on by the terminal.
   // An errored check says so, and where it is: its mark is a failed check's.
@@ -189,7 +190,7 @@ export class TerminalReporter implements RunReporter {
       this.print(pc.dim(`  ${report.rowCount} row${report.rowCount === 1 ? "" : "s"}${more}`));
     }
     for (const c of report.checks) {
-      this.print(checkLine(c, report.error !== undefined));
+      this.print(checkLine(c, report));
       if (c.offendingRows?.length) {
         const cols = Object.keys(c.offendingRows[0] ?? {});
         const rows = c.offendingRows.slice(0, 5).map((o) => cols.map((k) => o[k] ?? null));

@@ -1,4 +1,4 @@
-import { type RunReport, type StepReport, stepNotes } from "./report.ts";
+import { isUnjudged, type RunReport, type StepReport, stepNotes } from "./report.ts";
 
 function esc(s: string): string {
   return s
@@ -105,10 +105,10 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
     } else if (c.status === "errored") {
       suite.errors++;
       body = `<error type="check" message="${esc(c.message)}">${esc(c.message)}</error>`;
-    } else if (c.status === "passed" && step.error) {
+    } else if (isUnjudged(step, c)) {
       // A pass on part of the data (a file not read, a result capped) is no passing case.
       suite.skipped++;
-      body = `<skipped message="not judged: the step errored (${esc(step.error.code)})"/>`;
+      body = `<skipped message="not judged: the step errored (${esc(step.error?.code ?? "")})"/>`;
     }
     const own = c.status === "warned" ? [c.message] : [];
     if (warnsOnly) own.push(`${c.message} (failed in an optional step: the run only warns)${rows}`);

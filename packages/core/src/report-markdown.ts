@@ -1,6 +1,6 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
-import { NOT_RESOLVED, type RunReport, stepNotes, stepWarnings } from "./report.ts";
+import { isUnjudged, NOT_RESOLVED, type RunReport, stepNotes, stepWarnings } from "./report.ts";
 
 const ICON: Record<string, string> = {
   passed: "✅",
@@ -90,7 +90,7 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
       for (const c of s.checks) {
         // A pass in a step that errored (a file not read, a result capped) judged part of the
         // data: never a ✅.
-        const unjudged = s.error !== undefined && c.status === "passed";
+        const unjudged = isUnjudged(s, c);
         out.push(
           `- ${unjudged ? "❔" : (ICON[c.status] ?? "")} ${code(c.check)}${c.label ? ` — ${markdownText(c.label)}` : ""}: ${unjudged ? "not judged (the step errored): " : ""}${markdownText(c.message)}`,
         );

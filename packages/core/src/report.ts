@@ -160,9 +160,12 @@ export function windowNotReadFrom(
 export function unjudgedPasses(
   steps: readonly { error?: unknown; checks?: readonly { status: string }[] }[],
 ): number {
-  return steps
-    .filter((s) => s.error !== undefined)
-    .reduce((n, s) => n + (s.checks ?? []).filter((c) => c.status === "passed").length, 0);
+  return steps.reduce((n, s) => n + (s.checks ?? []).filter((c) => isUnjudged(s, c)).length, 0);
+}
+
+/** Whether a check is a pass of a step that errored: shown as not judged by every view. */
+export function isUnjudged(step: { error?: unknown }, check: { status: string }): boolean {
+  return step.error !== undefined && check.status === "passed";
 }
 
 /** What a report says of a step beside its checks: its own window, then its warnings. */

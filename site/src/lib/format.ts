@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "@run-md/core";
 import { visibleFormat } from "@run-md/core/printable";
+import { isUnjudged } from "@run-md/core/report";
 import { formatBytes } from "@run-md/core/units";
 
 /** Sizes in the decimal units the runner reads and prints (`--max-scan 10GB`). */
@@ -151,7 +152,7 @@ export function columnsOf(rows: Record<string, JsonValue>[]): string[] {
  * never `passed`.
  */
 export function shownStatus(step: { error?: unknown }, check: { status: string }): string {
-  return step.error !== undefined && check.status === "passed" ? "unjudged" : check.status;
+  return isUnjudged(step, check) ? "unjudged" : check.status;
 }
 
 /**
