@@ -391,3 +391,25 @@ describe("a run whose stored report cannot be read", () => {
     ]);
   });
 });
+
+describe("the list of runs", () => {
+  it("counts the warnings of a run that passed over days without logs, and none of a run that read every day", async () => {
+    const wide = await call(`${t.url}/api/runs`, {
+      token: t.ops,
+      body: { runbook: "iam-low", since: "120d" },
+    });
+    const whole = await call(`${t.url}/api/runs`, { token: t.ops, body: { runbook: "iam-low" } });
+    const wideRun = await waitForEnd(t, wide.body.id, t.ops);
+    const wholeRun = await waitForEnd(t, whole.body.id, t.ops);
+    const warningsOf = (run: { result: { steps: { warnings?: string[] }[] } }) =>
+      run.result.steps.flatMap((s) => s.warnings ?? []);
+    // The truth: the sample data holds a few weeks, so 120 days hold days without logs.
+    expect(wideRun.status).toBe("passed");
+    expect(warningsOf(wideRun).join("\n")).toMatch(/without|no log|no event/i);
+    expect(warningsOf(wholeRun)).toEqual([]);
+    const list = (await call(`${t.url}/api/runs?runbook=iam-low&limit=500`, { token: t.ops }))
+      .body as { id: string; warnings?: number }[];
+    expect(list.find((r) => r.id === wide.body.id)?.warnings).toBe(warningsOf(wideRun).length);
+    expect(list.find((r) => r.id === whole.body.id)).not.toHaveProperty("warnings");
+  });
+});

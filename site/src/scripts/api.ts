@@ -46,6 +46,8 @@ export interface RunSummary {
   engine?: string;
   /** The stored report, relative to the reports folder, once the run ended. */
   report?: string;
+  /** How many warnings its steps gave (days without logs, files not read), once it ended. */
+  warnings?: number;
   error?: string;
 }
 

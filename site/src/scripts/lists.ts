@@ -54,13 +54,24 @@ export function runRow(doc: Document, run: RunSummary): Cell[] {
   a.href = liveRunUrl(run.id);
   a.textContent = formatTime(run.requestedAt);
   const params = Object.entries(run.params ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return [
-    a,
-    run.runbook,
-    statusBadge(doc, run.status),
-    run.requester?.user ?? "",
-    params.join(", "),
-  ];
+  return [a, run.runbook, statusCell(doc, run), run.requester?.user ?? "", params.join(", ")];
+}
+
+/**
+ * A run's status, and how many warnings its steps gave: a pass over a window not all read (a day
+ * without logs) is not a plain pass (the run's page says which).
+ */
+function statusCell(doc: Document, run: RunSummary): Node {
+  const badge = statusBadge(doc, run.status);
+  const n = run.warnings ?? 0;
+  if (n === 0 || (run.status !== "passed" && run.status !== "warned")) return badge;
+  const cell = doc.createElement("span");
+  const note = doc.createElement("strong");
+  note.className = "rm-live-warning";
+  note.dataset.runWarnings = String(n);
+  note.textContent = `⚠ ${n} warning${n === 1 ? "" : "s"}`;
+  cell.append(badge, " ", note);
+  return cell;
 }
 
 export async function initRunsPage(doc: Document): Promise<void> {

@@ -444,6 +444,8 @@ export class RunManager {
         // a reader never sees a run's answer beside "running".
         rec.report = stored;
         rec.reportKind = reportKind(report);
+        const warnings = report.steps.reduce((n, s) => n + (s.warnings?.length ?? 0), 0);
+        if (warnings > 0) rec.warnings = warnings;
       }
       await this.finish(rec, report.status);
     } catch (e) {

@@ -88,6 +88,12 @@ export interface RunRecord {
   report?: string;
   /** Its kind: an investigation (`--step`, another window, other parameters) has no site page. */
   reportKind?: RunKind;
+  /**
+   * How many warnings its steps gave (a day of the window without logs, files not read), when it
+   * ended with a report: a list of runs shows a pass over logs not all read as such. A count,
+   * not the texts: they can quote values the caller's view masks (the run's page shows them).
+   */
+  warnings?: number;
   /** Why it ended without a report (interrupted, or an error before the first step). */
   error?: string;
   cancelledBy?: string;
