@@ -126,6 +126,24 @@ async function serveOnce(dir: string): Promise<{
   };
 }
 
+/** `GET /api/runs` (the newest 50 of every record) 20 times: the median and slowest answer. */
+async function listTimes(url: string): Promise<boolean> {
+  const ms: number[] = [];
+  let ok = true;
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const res = await fetch(`${url}/api/runs?limit=50`);
+    const body = (await res.json()) as unknown[];
+    ms.push(performance.now() - t);
+    ok &&= res.status === 200 && body.length === 50;
+  }
+  ms.sort((a, b) => a - b);
+  console.log(
+    `  the list of runs (GET /api/runs, newest 50 of ${RUNS.toLocaleString("en")}): median ${ms[10]!.toFixed(1)} ms, slowest ${ms[19]!.toFixed(1)} ms`,
+  );
+  return ok;
+}
+
 export async function benchServeMemory(): Promise<boolean> {
   console.log(`serve memory: ${RUNS} ended runs of ${STEPS} steps each`);
   const dir = await mkdtemp(path.join(tmpdir(), "run-md-bench-serve-memory-"));
@@ -181,8 +199,9 @@ export async function benchServeMemory(): Promise<boolean> {
     console.log(
       `  one ended run replayed from disk: ${ids} events in ${replayMs.toFixed(0)} ms (status ${res.status})`,
     );
+    const list = await listTimes(second.url);
     await second.close();
-    return res.status === 200 && ids === expected;
+    return res.status === 200 && ids === expected && list;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

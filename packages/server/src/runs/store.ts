@@ -39,6 +39,8 @@ interface Pending {
 
 export class RunStore {
   private readonly runs = new Map<string, RunRecord>();
+  /** `all()`'s order, kept until a record is added (a request's time never changes). */
+  private newestFirst: readonly RunRecord[] | undefined;
   private readonly pending = new Map<string, Pending>();
   /** Runs whose log is in `<id>.events.json`: their record is written without it. */
   private readonly logged = new Set<string>();
@@ -86,7 +88,7 @@ export class RunStore {
           warn(`run record ${name} is unreadable and was skipped: ${(e as Error).message}`);
           return;
         }
-        this.runs.set(rec.id, rec);
+        this.add(rec);
         if (rec.events === undefined) {
           this.logged.add(rec.id);
           this.dropParams(rec);
@@ -216,10 +218,16 @@ export class RunStore {
    * Every record, newest request first; of requests in the same millisecond, the one registered
    * last first (the map keeps the order they came in, and the sort is stable).
    */
-  all(): RunRecord[] {
-    return [...this.runs.values()]
+  all(): readonly RunRecord[] {
+    this.newestFirst ??= [...this.runs.values()]
       .reverse()
       .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : a.requestedAt > b.requestedAt ? -1 : 0));
+    return this.newestFirst;
+  }
+
+  private add(rec: RunRecord): void {
+    if (this.runs.get(rec.id) !== rec) this.newestFirst = undefined;
+    this.runs.set(rec.id, rec);
   }
 
   /** Registers a record and writes it; resolves once its current state is on disk. */
@@ -232,7 +240,7 @@ export class RunStore {
     if (rec.params === undefined) {
       return Promise.reject(new Error(`run ${rec.id} has no parameters in memory to write`));
     }
-    this.runs.set(rec.id, rec);
+    this.add(rec);
     const p = this.pending.get(rec.id);
     if (p) {
       p.again = true;
