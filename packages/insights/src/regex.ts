@@ -170,3 +170,70 @@ export function regexProblem(pattern: string): string | undefined {
 export function toRe2(pattern: string): string {
   return pattern.replace(/\(\?<(?=[A-Za-z_])/g, "(?P<");
 }
+
+/** A capture group of a pattern: its number, name, body (between its parentheses), and whether the match may skip it. */
+export interface CaptureGroup {
+  /** 1-based, as regexp_extract counts groups. */
+  index: number;
+  name?: string;
+  /** The group's pattern without its parentheses and name, as written. */
+  body: string;
+  /**
+   * Whether a match of the whole pattern may leave the group out: it, or a group around it, is
+   * followed by a count that allows none (`?`, `*`, `{0,...}`), or a `|` beside it (at the top,
+   * or inside a group around it) offers another way.
+   */
+  skippable: boolean;
+}
+
+/** The capture groups of an RE2 pattern (named `(?<n>`, `(?P<n>`, or plain), in order. */
+export function captureGroups(pattern: string): CaptureGroup[] {
+  interface Open {
+    at: number;
+    bodyAt: number;
+    index?: number;
+    name?: string;
+  }
+  interface Closed extends Open {
+    end: number;
+    optional: boolean;
+  }
+  const open: Open[] = [];
+  const closed: Closed[] = [];
+  // Each `|`'s innermost enclosing group, by its opening offset (-1: the top).
+  const bars: number[] = [];
+  let count = 0;
+  for (const { at, escaped } of regexPlaces(pattern)) {
+    if (escaped) continue;
+    const c = pattern[at];
+    if (c === "(") {
+      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(at));
+      if (named) open.push({ at, bodyAt: at + named[0].length, index: ++count, name: named[1]! });
+      else if (pattern[at + 1] !== "?") open.push({ at, bodyAt: at + 1, index: ++count });
+      else {
+        const flags = /^\(\?[imsU]*(?:-[imsU]*)?:/.exec(pattern.slice(at));
+        open.push({ at, bodyAt: at + (flags?.[0].length ?? 2) });
+      }
+    } else if (c === ")") {
+      const g = open.pop();
+      if (g)
+        closed.push({ ...g, end: at, optional: /^(\?|\*|\{0[,}])/.test(pattern.slice(at + 1)) });
+    } else if (c === "|") bars.push(open.at(-1)?.at ?? -1);
+  }
+  const inside = (g: Closed, around: Closed) => around.at < g.at && around.end > g.end;
+  return closed
+    .filter((g): g is Closed & { index: number } => g.index !== undefined)
+    .sort((a, b) => a.index - b.index)
+    .map((g) => {
+      const around = closed.filter((x) => x === g || inside(g, x));
+      const skippable =
+        around.some((x) => x.optional) ||
+        bars.some((b) => b === -1 || around.some((x) => x !== g && x.at === b));
+      return {
+        index: g.index,
+        ...(g.name !== undefined ? { name: g.name } : {}),
+        body: pattern.slice(g.bodyAt, g.end),
+        skippable,
+      };
+    });
+}

@@ -32,6 +32,7 @@ import {
 import {
   InsightsSyntaxError,
   InsightsUnsupportedError,
+  refusalText,
   TOO_DEEP_HINT,
   withinStack,
 } from "./errors.ts";
@@ -39,7 +40,7 @@ import { arityProblem, lookupFunction } from "./functions.ts";
 import { tokenize } from "./lexer.ts";
 import { renderInsightsQuery } from "./literal.ts";
 import { parseInsights } from "./parser.ts";
-import { regexPlaces, regexProblem, toRe2 } from "./regex.ts";
+import { captureGroups, regexProblem, toRe2 } from "./regex.ts";
 
 /**
  * Translation of a Logs Insights query to one DuckDB SELECT over a relation of CloudWatch-style
@@ -77,6 +78,14 @@ export interface InsightsTranslation {
    * result of that many rows may have been cut.
    */
   defaultLimit?: number;
+}
+
+/** A group of a parse pattern: its capture-group index, name, pattern, and whether the match may skip it. */
+interface ParseGroup {
+  index: number;
+  name: string;
+  body: string;
+  skippable: boolean;
 }
 
 interface OrderKey {
@@ -328,10 +337,10 @@ class Translator {
             ? globToRegex(c.pattern.text)
             : regexGroups(c.pattern.pattern, c.pattern.names);
         const re = sqlString(regex);
-        const cols = groups.map(
-          (g) =>
-            `CASE WHEN regexp_matches(${source}, ${re}) THEN regexp_extract(${source}, ${re}, ${g}) END`,
-        );
+        const cols = groups.map((g) => {
+          const value = `regexp_extract(${source}, ${re}, ${g.index})`;
+          return `CASE WHEN regexp_matches(${source}, ${re}) THEN ${g.skippable ? this.tookPart(c, value, g) : value} END`;
+        });
         const names = c.pattern.names;
         const made = this.materialize(cols.map((sql) => ({ sql, type: "string" as T })));
         for (const [i, n] of names.entries()) this.scope.cols.set(n, made[i]!);
@@ -343,6 +352,20 @@ class Translator {
       default:
         this.unsupported(c, serviceOnlyCommand(c.kind));
     }
+  }
+
+  /**
+   * A parse group's `value` where the match may have left the group out: DuckDB gives '' for a
+   * group that took no part, which is no field ("without the extracted fields", CWL_QuerySyntax-
+   * Parse). '' is the group's own match only where its pattern can match nothing; there the two
+   * cannot be told apart, and the step fails at the parse rather than guess.
+   */
+  private tookPart(c: Command, value: string, g: ParseGroup): string {
+    const message = refusalText(
+      c,
+      `parse: the group (?<${g.name}>${g.body}) may take no part in the match and may match the empty string, which the local engine cannot tell apart (CloudWatch Logs runs it: use --engine logs; or make the group match at least one character)`,
+    );
+    return `(CASE WHEN ${value} <> '' THEN ${value} WHEN NOT regexp_full_match('', ${sqlString(toRe2(g.body))}) THEN NULL ELSE error(${sqlString(message)}) END)`;
   }
 
   private dedup(fields: Expr[]): void {
@@ -714,36 +737,30 @@ function orderBy(keys: OrderKey[]): string {
 }
 
 /** Regex of a `parse` glob: `*` captures lazily, the last one greedily; the rest is literal. */
-function globToRegex(glob: string): { regex: string; groups: number[] } {
+function globToRegex(glob: string): { regex: string; groups: ParseGroup[] } {
   const parts = glob.split("*");
   const literal = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
   let regex = literal(parts[0]!);
-  const groups: number[] = [];
+  // Every `*` takes part in a match: none is skipped.
+  const groups: ParseGroup[] = [];
   for (let i = 1; i < parts.length; i++) {
     const last = i === parts.length - 1 && parts[i] === "";
     // `[\s\S]`, not `.`: a value (a policy document, an error message) may span lines.
     regex += last ? "([\\s\\S]*)" : "([\\s\\S]*?)";
     regex += literal(parts[i]!);
-    groups.push(i);
+    groups.push({ index: i, name: "", body: "", skippable: false });
   }
   return { regex, groups };
 }
 
-/** The capture-group index of each named group of an RE2 pattern. */
-function regexGroups(pattern: string, names: string[]): { regex: string; groups: number[] } {
-  const index = new Map<string, number>();
-  let n = 0;
-  for (const { at, escaped } of regexPlaces(pattern)) {
-    if (escaped || pattern[at] !== "(") continue;
-    if (pattern[at + 1] !== "?") {
-      n++;
-      continue;
-    }
-    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(at));
-    if (named) {
-      n++;
-      index.set(named[1]!, n);
-    }
-  }
-  return { regex: toRe2(pattern), groups: names.map((nm) => index.get(nm)!) };
+/**
+ * Each named group of an RE2 pattern, by the names `parse` makes: its capture-group index, its
+ * pattern, and whether the match may leave it out (`captureGroups`).
+ */
+function regexGroups(pattern: string, names: string[]): { regex: string; groups: ParseGroup[] } {
+  const byName = new Map(captureGroups(pattern).map((g) => [g.name, g]));
+  return {
+    regex: toRe2(pattern),
+    groups: names.map((name) => ({ ...byName.get(name)!, name })),
+  };
 }
