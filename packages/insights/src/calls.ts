@@ -4,7 +4,7 @@
  * that has no translator here is reported as not supported by the local engine.
  */
 import type { Expr, PeriodUnit, SERVICE_ONLY_COMMANDS } from "./ast.ts";
-import { bool, type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
+import { type Col, naturalKey, num, numberLiteral, str, ts } from "./columns.ts";
 import { refusalText } from "./errors.ts";
 
 type Call = Expr & { kind: "call" };
@@ -292,8 +292,12 @@ const conditional: Translator = (c) => {
   const same = typed.every((x) => x.type === typed[0]?.type);
   const value = (x: Col) => (same ? x.sql : str(x));
   const whens: string[] = [];
-  for (let i = 0; i + 1 < args.length; i += 2)
-    whens.push(`WHEN ${bool(args[i]!)} THEN ${value(args[i + 1]!)}`);
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    const when = args[i]!;
+    if (when.type !== "boolean")
+      c.unsupported(c.call.args[i]!, valueAsCondition(c.call.args[i]!.text));
+    whens.push(`WHEN ${when.sql} THEN ${value(args[i + 1]!)}`);
+  }
   const otherwise = args.length % 2 === 1 ? ` ELSE ${value(args[args.length - 1]!)}` : "";
   return {
     sql: `(CASE ${whens.join(" ")}${otherwise} END)`,
@@ -350,6 +354,21 @@ function caseMapped(c: CallContext, fn: "upper" | "lower"): Col {
     type: "string",
   };
 }
+
+/** The functions the local engine translates whose value is true or false: conditions. */
+export const CONDITION_FUNCTIONS: ReadonlySet<string> = new Set([
+  "ispresent",
+  "isempty",
+  "isblank",
+  "strcontains",
+  "startsWith",
+  "endsWith",
+  "isValidIp",
+  "isValidIpV4",
+  "isValidIpV6",
+  "isIpInSubnet",
+  "isIpv4InSubnet",
+]);
 
 /** The translators by the functions' documented names (functions.ts). */
 const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
@@ -426,6 +445,16 @@ export function translateCall(c: CallContext): Col {
 /** Whether the local engine translates the function (by its documented name, functions.ts). */
 export function translatesLocally(name: string): boolean {
   return CALLS.has(name);
+}
+
+/**
+ * Why a value in a condition's place (`filter readOnly`, `not errorCode`, `if(errorCode, ...)`)
+ * is refused: the functions page says to "use Boolean operators only in functions that return
+ * TRUE or FALSE" and writes conditions as comparisons; which values of a field pass is not said
+ * (the local engine once read any value as "present", so `filter readOnly` kept readOnly 0 too).
+ */
+export function valueAsCondition(text: string): string {
+  return `${text} is a value, not a condition: AWS's documentation writes conditions as comparisons and functions that return true or false, and does not say which values pass, so the local engine does not guess (write a comparison such as ${text} = 1, or ispresent(${text})) ${USE_LOGS}`;
 }
 
 /** How each refusal of what only CloudWatch Logs runs ends. */

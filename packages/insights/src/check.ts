@@ -575,7 +575,7 @@ export function definedNames(commands: readonly Command[]): Set<string> {
  * The expressions in a condition's place: a filter's, and the operands of `and`, `or` and `not`
  * anywhere.
  */
-function conditions(commands: readonly Command[]): Expr[] {
+export function conditions(commands: readonly Command[]): Expr[] {
   const out: Expr[] = [];
   const asCondition = (e: Expr): void => {
     out.push(e);

@@ -58,11 +58,6 @@ export const ts = (c: Col): string => cast(c, "ts");
 /** How a value leaves the query. */
 export const render = (c: Col): string => cast(c, "out");
 
-/** The value as a condition: a boolean, else whether it is present. */
-export function bool(c: Col): string {
-  return c.type === "boolean" ? c.sql : `(${c.sql} IS NOT NULL)`;
-}
-
 /** A number as DOUBLE, for arithmetic that must not be integer arithmetic. */
 export function dbl(c: Col): string {
   return `CAST(${num(c)} AS DOUBLE)`;

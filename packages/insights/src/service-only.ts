@@ -6,17 +6,19 @@
  * such a query; the local engine refuses it at its first such place (`insights-unsupported`), and
  * `run-md check` reports every place (cli lint.ts, rule `insights-service-only`).
  */
-import { type Expr, type InsightsQuery, SERVICE_ONLY_COMMANDS } from "./ast.ts";
+import { type Command, type Expr, type InsightsQuery, SERVICE_ONLY_COMMANDS } from "./ast.ts";
 import {
   binOffset,
+  CONDITION_FUNCTIONS,
   DELIVERY_FIELDS,
   deliveryField,
   serviceOnlyCommand,
   serviceOnlyFunction,
   structureAccess,
   translatesLocally,
+  valueAsCondition,
 } from "./calls.ts";
-import { children, commandExprs, definedNames } from "./check.ts";
+import { children, commandExprs, conditions, definedNames } from "./check.ts";
 import { positionAt } from "./errors.ts";
 import { parseInsights } from "./parser.ts";
 
@@ -45,12 +47,21 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
     if (e.kind === "field" && /[[`]/.test(e.name)) add(e, structureAccess(e.name));
     if (e.kind === "field" && Object.hasOwn(DELIVERY_FIELDS, e.name) && !defined.has(e.name))
       add(e, deliveryField(e.name as keyof typeof DELIVERY_FIELDS));
+    if (e.kind === "call" && (e.name === "if" || e.name === "case")) {
+      for (const [i, a] of e.args.entries())
+        if (i % 2 === 0 && i + 1 < e.args.length && !mayBeCondition(a, defined))
+          add(a, valueAsCondition(a.text));
+    }
     for (const c of children(e)) visit(c);
   };
   // A name the query gives (`parse ... as @logStream`) is the query's own.
   const defined = definedNames(ast.commands);
   const commands: readonly string[] = SERVICE_ONLY_COMMANDS;
+  const notConditions = new Set(
+    conditions(ast.commands).filter((e) => !mayBeCondition(e, defined)),
+  );
   for (const c of ast.commands) {
+    for (const e of conditionsOf(c, notConditions)) add(e, valueAsCondition(e.text));
     if (commands.includes(c.kind)) {
       // The command's word: the whole command is what the local engine refuses.
       add(c, serviceOnlyCommand(c.kind as (typeof SERVICE_ONLY_COMMANDS)[number]));
@@ -58,5 +69,49 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
     for (const e of commandExprs(c)) visit(e);
     if (c.kind === "stats" && c.offset !== undefined) add(c.offset, binOffset());
   }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** The members of `set` inside command `c`, in order. */
+function conditionsOf(c: Command, set: ReadonlySet<Expr>): Expr[] {
+  const out: Expr[] = [];
+  const walk = (e: Expr): void => {
+    if (set.has(e)) out.push(e);
+    for (const x of children(e)) walk(x);
+  };
+  for (const e of commandExprs(c)) walk(e);
   return out;
+}
+
+/**
+ * Whether an expression in a condition's place may be one: a comparison, `like`, `in`, `not`,
+ * `and`/`or`, a function that returns true or false, `if`/`case`/`coalesce` of such values, a
+ * parameter (check's `insights-param` judges it) or a name the query defines (its value's kind is
+ * the translation's to judge). A field of the event, a literal, arithmetic and the other functions
+ * the local engine translates are values, which it refuses there (calls.ts `valueAsCondition`).
+ */
+function mayBeCondition(e: Expr, defined: ReadonlySet<string>): boolean {
+  switch (e.kind) {
+    case "like":
+    case "in":
+    case "not":
+    case "param":
+      return true;
+    case "binary":
+      return !["+", "-", "*", "/", "%", "^"].includes(e.op);
+    case "field":
+      return defined.has(e.name);
+    case "call": {
+      if (!translatesLocally(e.name) || CONDITION_FUNCTIONS.has(e.name)) return true;
+      const values =
+        e.name === "coalesce"
+          ? e.args
+          : e.name === "if" || e.name === "case"
+            ? e.args.filter((_, i) => i % 2 === 1 || i === e.args.length - 1)
+            : undefined;
+      return values?.every((v) => mayBeCondition(v, defined)) ?? false;
+    }
+    default:
+      return false;
+  }
 }

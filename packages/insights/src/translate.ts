@@ -13,10 +13,10 @@ import {
   serviceOnlyCommand,
   structureAccess,
   translateCall,
+  valueAsCondition,
 } from "./calls.ts";
 import { assertInsights } from "./check.ts";
 import {
-  bool,
   type Col,
   dbl,
   naturalKey,
@@ -303,7 +303,7 @@ class Translator {
         return;
       }
       case "filter":
-        this.addCte(`SELECT * FROM ${this.cur} WHERE ${bool(this.expr(c.expr))}`);
+        this.addCte(`SELECT * FROM ${this.cur} WHERE ${this.condition(c.expr, this.expr(c.expr))}`);
         return;
       case "stats":
         this.stats(c.items, c.by, c.offset);
@@ -492,7 +492,10 @@ class Translator {
       case "neg":
         return { sql: `(- ${num(this.expr(e.operand, aliases))})`, type: "number" };
       case "not":
-        return { sql: `(NOT ${bool(this.expr(e.operand, aliases))})`, type: "boolean" };
+        return {
+          sql: `(NOT ${this.condition(e.operand, this.expr(e.operand, aliases))})`,
+          type: "boolean",
+        };
       case "binary":
         return this.binary(e, aliases);
       case "like": {
@@ -595,13 +598,26 @@ class Translator {
     return pattern;
   }
 
+  /**
+   * `col`, the translation of `e`, as a condition: a comparison, `like`, `in`, `not`, `and`/`or`
+   * or a function that returns true or false. A value (`filter readOnly`) is refused at `e`:
+   * AWS's documentation does not say which values pass (calls.ts `valueAsCondition`).
+   */
+  private condition(e: Expr, col: Col): string {
+    if (col.type !== "boolean") this.unsupported(e, valueAsCondition(e.text));
+    return col.sql;
+  }
+
   private binary(e: Expr & { kind: "binary" }, aliases?: Map<string, Col>): Col {
     const l = this.expr(e.left, aliases);
     const r = this.expr(e.right, aliases);
     switch (e.op) {
       case "and":
       case "or":
-        return { sql: `(${bool(l)} ${e.op.toUpperCase()} ${bool(r)})`, type: "boolean" };
+        return {
+          sql: `(${this.condition(e.left, l)} ${e.op.toUpperCase()} ${this.condition(e.right, r)})`,
+          type: "boolean",
+        };
       case "=":
       case "!=":
       case "<":
