@@ -660,10 +660,13 @@ class Translator {
         ? { ...a, amount: this.wholeParam(a, a.param, `the period ${a.text} takes`) }
         : a,
     );
+    // An aggregate reads the events: a name in its arguments is the event's field, never an
+    // earlier item of the same stats (`count(*) as eventName, count_distinct(eventName)`).
+    const inner = isAggregate(e) ? undefined : aliases;
     return translateCall({
       call: { ...e, args },
-      arg: (i) => this.expr(e.args[i]!, aliases),
-      args: () => e.args.map((x) => this.expr(x, aliases)),
+      arg: (i) => this.expr(e.args[i]!, inner),
+      args: () => e.args.map((x) => this.expr(x, inner)),
       timestamp: () => {
         const t = this.resolveName("@timestamp");
         if (t.type !== "timestamp")
