@@ -206,10 +206,36 @@ const coalesce: Translator = (c) => {
   };
 };
 
+/**
+ * substr(string, x[, y]): "Returns a substring from the index specified by the number argument to
+ * the end of the string. If the function has a second number argument, it contains the length";
+ * its example, `substr("xyZfooxyZ", 3, 3)` is "foo", counts from 0. An index or a length that is
+ * negative or not whole fails the step at the call: the page does not say what it gives (DuckDB
+ * counted a negative length backwards, `substr("List", 2, -1)` was "i", and rounded 1.5 to 2).
+ */
 const substr: Translator = (c) => {
-  const start = `(CAST(${num(c.arg(1))} AS BIGINT) + 1)`;
-  const len = c.call.args.length > 2 ? `, CAST(${num(c.arg(2))} AS BIGINT)` : "";
-  return { sql: `substr(${str(c.arg(0))}, ${start}${len})`, type: "string" };
+  const numbers = c.call.args.slice(1).map((_, i) => num(c.arg(i + 1)));
+  const bad = numbers.map((x) => `${x} < 0 OR ${x} <> trunc(${x})`).join(" OR ");
+  const [start, len] = numbers.map((x) => `CAST(${x} AS BIGINT)`);
+  const message = `${c.call.text}: an index or a length that is negative or not a whole number; AWS's documentation does not say what substr() gives for it, so the local engine does not guess ${USE_LOGS}`;
+  return {
+    sql: `(CASE WHEN ${bad} THEN error(${sqlText(refusalText(c.call, message))}) ELSE substr(${str(c.arg(0))}, ${start} + 1${len === undefined ? "" : `, ${len}`}) END)`,
+    type: "string",
+  };
+};
+
+/**
+ * replace(string1, string2, string3): "Replaces all instances of string2 in string1 with
+ * string3". Instances of the empty string are not defined (DuckDB leaves the text as it is, Java's
+ * String.replace puts string3 between every character): such a call fails the step at the call.
+ */
+const replace: Translator = (c) => {
+  const [text, from, to] = c.args().map(str);
+  const message = `${c.call.text}: a replacement of the empty string; AWS's documentation does not say what replace() gives for it, so the local engine does not guess ${USE_LOGS}`;
+  return {
+    sql: `(CASE WHEN ${from} = '' THEN error(${sqlText(refusalText(c.call, message))}) ELSE replace(${text}, ${from}, ${to}) END)`,
+    type: "string",
+  };
 };
 
 const dateceil: Translator = (c) => {
@@ -393,7 +419,7 @@ const CALLS: ReadonlyMap<string, Translator> = new Map<string, Translator>([
   ["ltrim", trim],
   ["rtrim", trim],
   ["substr", substr],
-  ["replace", (c) => ({ sql: `replace(${c.args().map(str).join(", ")})`, type: "string" })],
+  ["replace", replace],
   ["strcontains", textTest((s, v) => `contains(${s}, ${v})`)],
   ["startsWith", textTest((s, v) => `starts_with(${s}, ${v})`)],
   ["endsWith", textTest((s, v) => `ends_with(${s}, ${v})`)],
