@@ -483,6 +483,24 @@ export function valueAsCondition(text: string): string {
   return `${text} is a value, not a condition: AWS's documentation writes conditions as comparisons and functions that return true or false, and does not say which values pass, so the local engine does not guess (write a comparison such as ${text} = 1, or ispresent(${text})) ${USE_LOGS}`;
 }
 
+/**
+ * Whether an expression is a power the page does not read for us: `a ^ b ^ c` (a power whose
+ * exponent is another one, without parentheses) or `-a ^ b` (a minus sign before a power). The
+ * functions page gives `2 ^ 3` returns 8 only, not which way a chain groups nor whether the sign
+ * goes first; the local engine read them as mathematics does (`2 ^ 3 ^ 2` 512, `-2 ^ 2` -4).
+ */
+export function ambiguousPower(e: Expr): boolean {
+  const bare = (x: Expr) => x.kind === "binary" && x.op === "^" && x.start === x.left.start;
+  return (
+    (e.kind === "binary" && e.op === "^" && bare(e.right)) || (e.kind === "neg" && bare(e.operand))
+  );
+}
+
+/** Why the local engine refuses an `ambiguousPower`. */
+export function powerGrouping(text: string): string {
+  return `${text}: AWS's documentation gives 2 ^ 3 alone, not whether a ^ b ^ c is (a ^ b) ^ c or a ^ (b ^ c), nor whether -a ^ b is (-a) ^ b or -(a ^ b), so the local engine does not guess (write the parentheses) ${USE_LOGS}`;
+}
+
 /** How each refusal of what only CloudWatch Logs runs ends. */
 const USE_LOGS = "(CloudWatch Logs runs it: use --engine logs)";
 

@@ -8,10 +8,12 @@
  */
 import { type Command, type Expr, type InsightsQuery, SERVICE_ONLY_COMMANDS } from "./ast.ts";
 import {
+  ambiguousPower,
   binOffset,
   CONDITION_FUNCTIONS,
   DELIVERY_FIELDS,
   deliveryField,
+  powerGrouping,
   serviceOnlyCommand,
   serviceOnlyFunction,
   structureAccess,
@@ -44,6 +46,7 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
     });
   const visit = (e: Expr): void => {
     if (e.kind === "call" && !translatesLocally(e.name)) add(e, serviceOnlyFunction(e.name));
+    if (ambiguousPower(e)) add(e, powerGrouping(e.text));
     if (e.kind === "field" && /[[`]/.test(e.name)) add(e, structureAccess(e.name));
     if (e.kind === "field" && Object.hasOwn(DELIVERY_FIELDS, e.name) && !defined.has(e.name))
       add(e, deliveryField(e.name as keyof typeof DELIVERY_FIELDS));

@@ -8,9 +8,11 @@ import {
 } from "@run-md/core";
 import type { Command, Expr, InsightsQuery, Projection } from "./ast.ts";
 import {
+  ambiguousPower,
   binOffset,
   deliveryField,
   serviceOnlyCommand,
+  powerGrouping,
   structureAccess,
   translateCall,
   valueAsCondition,
@@ -468,6 +470,7 @@ class Translator {
   }
 
   private exprOf(e: Expr, aliases?: Map<string, Col>): Col {
+    if (ambiguousPower(e)) this.unsupported(e, powerGrouping(e.text));
     const computed = aliases !== undefined && isAggregate(e);
     if (e.kind !== "field" && !computed) {
       const named = this.scope.cols.get(e.text);
