@@ -57,6 +57,9 @@ type CommandBody = Command extends infer C
     : never
   : never;
 
+/** The parse modes of CWL_QuerySyntax-Parse this parser does not read (`multi` follows a regex). */
+const PARSE_MODES = new Set(["logfmt", "csv"]);
+
 const RESERVED = new Set(["and", "or", "not", "like", "in", "as", "by", "asc", "desc"]);
 
 /** Parse a Logs Insights query. Throws `InsightsSyntaxError` with the position of the first error. */
@@ -470,8 +473,16 @@ class Parser extends TokenCursor<Token> {
 
   private parseParse(start: number): CommandBody {
     let source: Expr = { kind: "field", name: "@message", start, end: start, text: "@message" };
-    if (this.peek().kind === "ident") source = this.parseFieldRef("parse");
+    const first = this.peek();
+    if (first.kind === "ident") source = this.parseFieldRef("parse");
     const pt = this.peek();
+    // CWL_QuerySyntax-Parse's logfmt and CSV modes (`parse [field] logfmt`): named, not read as
+    // a pattern that is missing or as a field.
+    const mode = (t: typeof pt) =>
+      t.kind === "ident" && !t.quoted && PARSE_MODES.has(t.value.toLowerCase());
+    if (mode(pt)) this.fail(pt, `the parse command's ${pt.value} mode is not supported by run-md`);
+    if (source.start === first.start && mode(first) && (pt.kind === "eof" || pt.kind === "pipe"))
+      this.fail(first, `the parse command's ${first.value} mode is not supported by run-md`);
     let pattern: ParsePattern;
     if (pt.kind === "string") {
       this.next();
@@ -502,6 +513,10 @@ class Parser extends TokenCursor<Token> {
       const problem = regexProblem(pt.value);
       if (problem) this.fail(pt, `invalid regular expression: ${problem}`);
       pattern = { kind: "regex", pattern: pt.value, names };
+      // `parse field /regex/ multi`: a row for each match, which the translation has no form for.
+      const after = this.peek();
+      if (after.kind === "ident" && !after.quoted && after.value.toLowerCase() === "multi")
+        this.fail(after, `the parse command's ${after.value} mode is not supported by run-md`);
     } else {
       this.fail(pt, `expected a "glob * pattern" or a /regular expression/, found ${describe(pt)}`);
     }

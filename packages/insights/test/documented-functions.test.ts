@@ -78,6 +78,24 @@ describe("functions of CWL_QuerySyntax-operations-functions", () => {
     }
   });
 
+  test("the parse modes CWL_QuerySyntax-Parse lists today are named as not supported, at their word", () => {
+    // The page's four modes: glob and regex parse; logfmt, CSV and a regex's multi-match mode
+    // (one row per match) are refused by name, not as a pattern or a field that is missing.
+    for (const [query, word] of [
+      ["parse @message logfmt", "logfmt"],
+      ["parse logfmt", "logfmt"],
+      ["parse @message csv", "csv"],
+      ["parse requestParameters.policy CSV", "CSV"],
+      ["parse @message /id=(?<id>\\d+)/ multi | stats count(*) by id", "multi"],
+    ] as const) {
+      const e = thrown(InsightsSyntaxError, () => parseInsights(`fields eventName\n| ${query}`));
+      expect(e.message, query).toBe(`the parse command's ${word} mode is not supported by run-md`);
+      expect([e.line, e.column], query).toEqual([2, query.indexOf(word) + 3]);
+    }
+    // A field that happens to be named so is still a field.
+    expect(parseInsights('parse logfmt "a=*" as a').commands).toHaveLength(1);
+  });
+
   test("case() takes at most 10 branches and a default, as the page says", () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `a = ${i}, ${i}`).join(", ");
     const e = thrown(InsightsSyntaxError, () => parseInsights(`fields case(${eleven}) as x`));
