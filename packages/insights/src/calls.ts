@@ -345,10 +345,15 @@ const round: Translator = (c) => {
     return c.unsupported(d, "round()'s decimal places are a whole number from 0 to 15");
   const places = d?.value ?? 0;
   const x = `CAST(${num(c.arg(0))} AS DOUBLE)`;
+  // The value as its shortest decimal text reads (1.005, not the double's 1.00499999999999989...),
+  // so that a value written half-way is one; past 10^20 a double holds no fraction.
+  const dec = `TRY_CAST(CAST(${x} AS VARCHAR) AS DECIMAL(38, 18))`;
+  const half = `CAST('0.${"0".repeat(places)}5' AS DECIMAL(38, 18))`;
   const scaled = `(${x} * ${10 ** places})`;
   const message = `${c.call.text}: a value half-way between two roundings; AWS's documentation does not say which way round() takes it, so the local engine does not guess (--engine logs)`;
+  const refuse = `error(${sqlText(refusalText(c.call, message))})`;
   return {
-    sql: `(CASE WHEN abs(${scaled} - trunc(${scaled})) = 0.5 THEN error(${sqlText(refusalText(c.call, message))}) ELSE round(${x}, ${places}) END)`,
+    sql: `(CASE WHEN ${dec} IS NULL THEN (CASE WHEN abs(${scaled} - trunc(${scaled})) = 0.5 THEN ${refuse} ELSE round(${x}, ${places}) END) WHEN abs(round(${dec}, ${places}) - ${dec}) = ${half} THEN ${refuse} ELSE CAST(round(${dec}, ${places}) AS DOUBLE) END)`,
     type: "number",
   };
 };
