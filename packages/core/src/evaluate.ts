@@ -492,12 +492,42 @@ function predicateMatcher(p: Predicate): ((text: string) => boolean) | undefined
   }
 }
 
+/** Whether a column's type is an array, a row or a map (Athena's `array`, the local `array(integer)`). */
+function nestedType(type: string): boolean {
+  return /^\s*(array|row|map|struct)\b/i.test(type);
+}
+
+/**
+ * Whether a predicate reads a value's text: `like`, `matches`, a comparison with a string (numbers
+ * and booleans are not text, and a nested value is neither: an error of its own).
+ */
+function readsText(p: Predicate): boolean {
+  if (p.kind === "like" || p.kind === "matches") return true;
+  if (p.kind === "compare") return typeof p.value === "string";
+  return p.kind === "in" && p.values.some((v) => typeof v === "string");
+}
+
+/**
+ * An array, row or map compared as text: its text is not the same on every engine
+ * (Athena's `[x, y]` and `{k=v}`, where an element holding `, ` reads back as two and every
+ * element as text; the local engine's JSON with typed elements), so `like '%x, y%'` held on one
+ * engine and not on the other. An error of the check, whichever engine answered.
+ */
+function refuseNested(v: JsonValue, type: string, column: string, p: Predicate): void {
+  if (v === null || !readsText(p)) return;
+  if (!nestedType(type) && typeof v !== "object") return;
+  throw new CheckError(
+    `${column} is an array, row or map, whose text differs between engines (Athena writes [a, b] and {k=v}, the local engine JSON), so it cannot be compared with ${describePredicate(p)}: compare a field or an element in the query (useridentity.arn, element_at(${column}, 1)), or CAST(${column} AS JSON) for its JSON text`,
+  );
+}
+
 function quantifiedCheck(
   check: Extract<Check, { kind: "quantified" }>,
   columns: ColumnInfo[],
   base: CheckBase,
 ): Accumulator {
   const i = columnIndex(columns, check.column);
+  const type = columns[i]?.type ?? "";
   const p = check.predicate;
   const matcher = predicateMatcher(p);
   let matching = 0;
@@ -505,6 +535,7 @@ function quantifiedCheck(
   const offending: Record<string, JsonValue>[] = [];
   return {
     add(row) {
+      refuseNested(row[i] ?? null, type, check.column, p);
       const holds = predicateHolds(p, row[i] ?? null, matcher, check.column);
       if (holds) matching++;
       // `every` is broken by the rows that fail the predicate, `no` by the rows that match it.
