@@ -404,13 +404,18 @@ export class LocalEngine implements Engine {
       });
     } else if (req.dialect === "logs-insights") {
       let translated: { sql: string; columns: string[]; defaultLimit?: number };
+      let numeric: Set<string> = new Set();
       try {
-        const { translateInsights } = await import("@run-md/insights");
-        translated = translateInsights(req.query, {
+        const { numericColumns, parseInsights, translateInsights } = await import(
+          "@run-md/insights"
+        );
+        const ast = parseInsights(req.query);
+        translated = translateInsights(ast, {
           relation: "cwl_events",
           params: req.params,
           check: this.insightsChecks,
         });
+        numeric = numericColumns(ast);
       } catch (e) {
         if (isRunMdError(e)) throw e;
         throw new RunMdError(
@@ -431,6 +436,7 @@ export class LocalEngine implements Engine {
           onProgress: req.onProgress,
           onRows: req.onRows,
           names: translated.columns,
+          numeric,
         });
       } catch (e) {
         // A refusal the data brings out (min() of text): at its call, as those found before.
@@ -813,6 +819,7 @@ export class LocalEngine implements Engine {
       count,
       insights: job.kind === "insights",
       ...(job.names ? { names: job.names } : {}),
+      ...(job.numeric ? { numeric: job.numeric } : {}),
       ...(plan.precisions ? { precisions: plan.precisions } : {}),
       signal: job.signal,
       onRows: job.onRows,
@@ -992,6 +999,8 @@ interface Job {
   onRows?: QueryRequest["onRows"];
   /** Result labels replacing DuckDB's (Logs Insights field names). */
   names?: string[];
+  /** Logs Insights: the columns of numeric aggregates (the others are text, as on the service). */
+  numeric?: Set<string>;
 }
 
 /** A job's statement after the rewrite. */

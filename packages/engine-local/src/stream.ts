@@ -30,6 +30,11 @@ export interface StreamOptions {
   insights: boolean;
   /** Labels replacing DuckDB's (the Insights translation's field names). */
   names?: string[];
+  /**
+   * Logs Insights: the columns of numeric aggregates, by name. Every other column is text, as
+   * CloudWatch Logs gives every value (`strlen(eventName)` is "9", as the logs engine reads it).
+   */
+  numeric?: Set<string>;
   /** Each column's timestamp precision, where not 3 (its fraction digits). */
   precisions?: (number | undefined)[];
   signal?: AbortSignal;
@@ -75,6 +80,9 @@ export async function streamRows(
     name: opts.names?.[i] ?? athenaColumnName(opts.insights ? n : n.toLowerCase(), i),
     type: athenaTypeName(types[i] as DuckDBType),
   }));
+  // Logs Insights' columns other than numeric aggregates: text, as the service gives them.
+  const asText = columns.map((c) => opts.numeric !== undefined && !opts.numeric.has(c.name));
+  for (const [i, c] of columns.entries()) if (asText[i]) c.type = "varchar";
   // REAL values (DuckDB hands over their doubles) are printed as Trino prints them.
   const reals = types.map(holdsReal);
   // Map keys that are DOUBLE or REAL are printed as Java prints them (1.0), which takes the type.
@@ -97,7 +105,8 @@ export async function streamRows(
       chunk.getRows().map((row) =>
         row.map((v, i) => {
           const json = cellJson(v, columns[i], !opts.insights, keyTypes[i], opts.precisions?.[i]);
-          return reals[i] ? withReals(json, types[i]!) : json;
+          const value = reals[i] ? withReals(json, types[i]!) : json;
+          return asText[i] && typeof value === "number" ? String(value) : value;
         }),
       );
     if (opts.onRows === undefined) {

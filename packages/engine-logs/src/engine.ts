@@ -40,12 +40,15 @@ import {
 import {
   assertInsights,
   type InsightsQuery,
+  numericColumns,
   parseInsights,
   positionAt,
   renderInsightsQuery,
   translateInsights,
 } from "@run-md/insights";
 import { retentionWarnings } from "./retention.ts";
+
+export { numericColumns };
 
 export interface LogsEngineOptions extends AwsClientOptions {
   /** Log groups (names or ARNs) read by steps without `log_groups=`. */
@@ -79,18 +82,6 @@ export interface LogsEngine extends Engine {
 
 /** Statuses after which GetQueryResults will not change any more. */
 const FINAL = new Set(["Complete", "Failed", "Cancelled", "Timeout", "Unknown"]);
-
-/** Aggregates whose values are numbers: their columns come back as numbers, as from the local engine. */
-const NUMERIC_AGGREGATES = new Set([
-  "count",
-  "count_distinct",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "pct",
-  "stddev",
-]);
 
 export function createLogsEngine(opts: LogsEngineOptions): LogsEngine {
   return new CloudWatchLogsEngine(opts);
@@ -630,20 +621,6 @@ function outsideSomeLogGroup(e: RunMdError, logGroups: string[]): RunMdError {
 
 function errorName(e: unknown): string {
   return (e as { name?: string } | undefined)?.name ?? "";
-}
-
-/** Output names of numeric aggregates (count, sum, avg...) in the query's stats commands. */
-export function numericColumns(ast: InsightsQuery): Set<string> {
-  const names = new Set<string>();
-  for (const c of ast.commands) {
-    if (c.kind !== "stats") continue;
-    for (const item of c.items) {
-      const e = item.expr;
-      if (e.kind === "call" ? NUMERIC_AGGREGATES.has(e.name) : e.kind === "binary")
-        names.add(item.name);
-    }
-  }
-  return names;
 }
 
 /**

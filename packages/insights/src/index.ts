@@ -13,6 +13,7 @@ export {
 } from "./errors.ts";
 export { FUNCTION_NAMES, lookupFunction } from "./functions.ts";
 export { renderInsightsLiteral, renderInsightsQuery } from "./literal.ts";
+export { numericColumns } from "./numeric-columns.ts";
 export { parseInsights } from "./parser.ts";
 export {
   type InsightsRegexLiteral,

@@ -12,6 +12,7 @@ test("the public API of @run-md/insights", () => {
     "insightsRefusal",
     "insightsRegexLiterals",
     "lookupFunction",
+    "numericColumns",
     "parseInsights",
     "positionAt",
     "regexProblem",
