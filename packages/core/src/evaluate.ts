@@ -131,8 +131,14 @@ function booleanOf(v: JsonValue, column: string, against: boolean): boolean {
  */
 function inList(v: JsonValue, values: readonly Literal[], column: string): boolean {
   const numbers = values.map(literalNumber);
-  if (values.some((lit, k) => numbers[k] === undefined && equalsLiteral(v, lit, column)))
+  // Strings and null first: a value that is one of them is in the list, boolean or not (`'x'` is
+  // in `(true, 'x')`); then true/false, which need a boolean (`'x'` met `true` first, and the
+  // check was in error).
+  if (
+    values.some((lit) => (typeof lit === "string" || lit === null) && equalsLiteral(v, lit, column))
+  )
     return true;
+  if (values.some((lit) => typeof lit === "boolean" && equalsLiteral(v, lit, column))) return true;
   const wanted = numbers.filter((x): x is Exact => x !== undefined);
   if (wanted.length === 0) return false;
   const x = valueNumber(

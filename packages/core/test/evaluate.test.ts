@@ -456,6 +456,25 @@ describe("in and not in with numbers (review: a text that is no number was skipp
   });
 });
 
+describe("in and not in with booleans beside other literals", () => {
+  // Per docs/expectations.md: a value is in the list when it equals one of its literals; a value
+  // compared with true/false must be a boolean only when nothing else in the list matched it.
+  const v = result(["v"], [["x"], ["true"], [false], ["1"]]);
+
+  it("matches a value that is one of the list's strings, wherever the booleans stand", () => {
+    expect(run("every v in (true, false, 'x')", v).status).toBe("passed");
+    expect(run("every v in ('x', true, false)", v).status).toBe("passed");
+    expect(run("no v not in (false, 'x', true)", v).status).toBe("passed");
+  });
+
+  it("errors when a value that is no boolean matches nothing else in the list", () => {
+    expect(run("every v in (true, false, 'y')", v)).toMatchObject({
+      status: "errored",
+      message: expect.stringContaining('v holds "x", which is not a boolean'),
+    });
+  });
+});
+
 describe("like over values an AWS caller chose", () => {
   /** Trino's LIKE without an escape, as a regular expression over code points (the truth here). */
   function reference(pattern: string, value: string): boolean {
