@@ -48,6 +48,23 @@ export function asText(v: JsonValue): string {
   return JSON.stringify(v);
 }
 
+/**
+ * -1, 0 or 1 as text `a` sorts before, with or after `b` by code point, as Trino and DuckDB order
+ * varchar (UTF-8 bytes). JavaScript's `<` compares UTF-16 units, which puts an emoji (0xD83D...)
+ * before U+E000 to U+FFFF: `every v < '😀'` failed for a fullwidth character the SQL holds below it.
+ */
+function compareText(a: string, b: string): -1 | 0 | 1 {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length ? -1 : 1;
+  // Units differ here: a surrogate (0xD800-0xDFFF, a code point past 0xFFFF) sorts above 0xE000-0xFFFF.
+  const unit = (c: number) =>
+    c >= 0xd800 && c <= 0xdfff ? c + 0x2000 : c >= 0xe000 ? c - 0x800 : c;
+  return unit(a.charCodeAt(i)) < unit(b.charCodeAt(i)) ? -1 : 1;
+}
+
 function isNull(v: JsonValue | undefined): boolean {
   return v === null || v === undefined;
 }
@@ -184,7 +201,7 @@ function predicateHolds(
         if (p.op === "!=") return !eq;
         return false;
       }
-      return compare(asText(v), p.op, p.value as string);
+      return orderHolds(compareText(asText(v), p.value as string), p.op);
     }
     case "in": {
       if (isNull(v)) return p.negated ? !p.values.includes(null) : p.values.includes(null);
@@ -320,7 +337,7 @@ class RunningSum {
   }
 }
 
-/** The running least and greatest values: numbers as numbers (exactly), else as text. */
+/** The running least and greatest values: numbers as numbers (exactly), else as text (by code point). */
 class RunningExtremes {
   private allNumbers = true;
   private numMin: Exact | undefined;
@@ -336,8 +353,8 @@ class RunningExtremes {
       if (this.numMax === undefined || compareExact(x, this.numMax) > 0) this.numMax = x;
     }
     const t = asText(v);
-    if (this.textMin === undefined || t < this.textMin) this.textMin = t;
-    if (this.textMax === undefined || t > this.textMax) this.textMax = t;
+    if (this.textMin === undefined || compareText(t, this.textMin) < 0) this.textMin = t;
+    if (this.textMax === undefined || compareText(t, this.textMax) > 0) this.textMax = t;
   }
 
   value(kind: "min" | "max"): MetricValue {

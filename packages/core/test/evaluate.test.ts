@@ -475,6 +475,22 @@ describe("in and not in with booleans beside other literals", () => {
   });
 });
 
+describe("text compared with text", () => {
+  // Trino and DuckDB order varchar by code point (UTF-8 bytes): U+FF5E (a fullwidth tilde) comes
+  // before U+1F600 (an emoji), which JavaScript's < puts first (its UTF-16 starts with 0xD83D).
+  const v = result(["v"], [["\uFF5E"], ["a"]]);
+
+  it("orders by code point, as the SQL engines do", () => {
+    expect(run("every v < '\u{1F600}'", v).status).toBe("passed");
+    expect(run("no v > '\u{1F600}'", v).status).toBe("passed");
+    expect(run("every v <= '\u{1F600}'", v).status).toBe("passed");
+    // The greatest value as text is the emoji, shown in the message of a check it breaks.
+    const w = result(["w"], [["\uFF5E"], ["\u{1F600}"], ["z"]]);
+    expect(run("max(w) < 5", w).message).toContain('max(w) is "\u{1F600}"');
+    expect(run("min(w) < 5", w).message).toContain('min(w) is "z"');
+  });
+});
+
 describe("like over values an AWS caller chose", () => {
   /** Trino's LIKE without an escape, as a regular expression over code points (the truth here). */
   function reference(pattern: string, value: string): boolean {
