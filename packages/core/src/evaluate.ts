@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
 import type { ColumnInfo, JsonValue, QueryResult } from "./engine.ts";
 import {
   addExact,
@@ -498,6 +499,21 @@ function metricCheck(check: MetricCheck, columns: ColumnInfo[], base: CheckBase)
   };
 }
 
+let backtrackingBounded = false;
+
+/**
+ * A `matches` pattern runs over values an AWS caller chose (a user agent, request parameters),
+ * and JavaScript's regular expressions backtrack: `^(a+)+$` over 27 a's and a '!' took 15 s,
+ * doubling with each character, while the runner's event loop (its timeouts, Ctrl-C) waited.
+ * V8 then falls back to its linear-time engine, past its 50,000 backtracks, for every pattern
+ * that engine runs (not a backreference or a lookaround); what matches is the same.
+ */
+function boundBacktracking(): void {
+  if (backtrackingBounded) return;
+  backtrackingBounded = true;
+  setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+}
+
 /** How a `like` or `matches` predicate tests a value's text (a LIKE in time linear in it). */
 function predicateMatcher(p: Predicate): ((text: string) => boolean) | undefined {
   if (p.kind === "like") {
@@ -505,6 +521,7 @@ function predicateMatcher(p: Predicate): ((text: string) => boolean) | undefined
     return (text) => globMatches(glob, text);
   }
   if (p.kind !== "matches") return undefined;
+  boundBacktracking();
   try {
     const re = new RegExp(p.pattern);
     return (text) => re.test(text);

@@ -532,3 +532,18 @@ describe("like over values an AWS caller chose", () => {
     expect(performance.now() - started).toBeLessThan(2000);
   }, 120_000);
 });
+
+describe("matches over values an AWS caller chose", () => {
+  it("answers at once where a backtracking pattern takes seconds to minutes (doubling with each character)", () => {
+    // ^(a+)+$ over n a's and a '!': 2^n ways to split the a's, each tried: 15 s at n = 27 here,
+    // minutes past 30, and the runner's event loop (timeouts, Ctrl-C) waits on it.
+    const v = result(["ua"], [[`${"a".repeat(27)}!`], ["aaa"]]);
+    const started = performance.now();
+    const o = run("every ua matches '^(a+)+$'", v);
+    expect(performance.now() - started).toBeLessThan(1000);
+    // By hand: the first value ends in '!', which the pattern cannot match; the second matches.
+    expect(o).toMatchObject({ status: "failed", actual: 1 });
+    expect(run("some ua matches '^(a+)+$'", v).status).toBe("passed");
+    expect(run("no ua matches '(a+)+!$'", v).status).toBe("failed");
+  }, 120_000);
+});
