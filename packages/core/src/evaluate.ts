@@ -407,6 +407,11 @@ function metricAccumulator(
     if (m.kind === "distinct") return exactOf(distinct.size);
     // 0 on an empty result (the spec), and over rows whose every value is null, as SQL's
     // `sum(CASE WHEN ... THEN 1 END)` is with nothing to count; the message says so (`allNull`).
+    if ((m.kind === "sum" || m.kind === "avg") && n > 0 && sum.sum() === undefined) {
+      throw new CheckError(
+        `${m.kind}(${m.column}) is NaN: ${m.column} holds both Infinity and -Infinity, whose sum is no number`,
+      );
+    }
     if (m.kind === "sum") return sum.sum();
     if (m.kind === "avg") return sum.avg();
     return n === 0 ? undefined : extremes.value(m.kind);

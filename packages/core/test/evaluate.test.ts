@@ -427,6 +427,15 @@ describe("exact values (review: distinct and big integers through doubles)", () 
     // An infinity (Athena's text for a double divided by zero) makes the sum a double.
     const inf = result(["c"], [["Infinity"], ["0.1"]]);
     expect(run("sum(c) > 1e308", inf)).toMatchObject({ status: "passed", actual: "Infinity" });
+    // Infinity and -Infinity add up to NaN (Trino's sum too): an error that says so, not "c is
+    // null in all 2 rows", which it is not.
+    const both = result(["c"], [["Infinity"], ["-Infinity"]]);
+    for (const check of ["sum(c) < 5", "avg(c) < 5"]) {
+      expect(run(check, both), check).toMatchObject({
+        status: "errored",
+        message: `${check.slice(0, 6)} is NaN: c holds both Infinity and -Infinity, whose sum is no number`,
+      });
+    }
   });
 });
 
