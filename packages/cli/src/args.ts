@@ -45,6 +45,41 @@ export function usageError(e: unknown, command: string, options: readonly string
 }
 
 /**
+ * Throws (for usageError) when an option that takes one value is given more than once:
+ * node's parser keeps the last value and drops the others without a word, so `--step a --step
+ * b` ran step b alone (and passed while a failed), and `--since 1h --since 7d` read 7 days.
+ * Repeatable options (`multiple`, such as `--param`) and flags (`--json --json`) are fine.
+ */
+export function repeatedOptionCheck(
+  argv: string[],
+  command: string,
+  options: NonNullable<ParseArgsConfig["options"]>,
+): void {
+  const { tokens } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+    options,
+  });
+  const seen = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const option = options[token.name];
+    if (option === undefined || option.type !== "string" || option.multiple) continue;
+    const value = token.value ?? "";
+    const first = seen.get(token.name);
+    if (first === undefined) {
+      seen.set(token.name, value);
+      continue;
+    }
+    throw new Error(
+      `--${token.name} is given twice (${JSON.stringify(first)} and ${JSON.stringify(value)}): ${command} takes one --${token.name}`,
+    );
+  }
+}
+
+/**
  * Whether `flag` (`--json`) is among the arguments as a flag: before a `--` that ends the
  * options. For a command line that did not parse, which has no values to ask.
  */
@@ -120,6 +155,7 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
       strict: true,
       options: { ...options, ...HELP },
     });
+    repeatedOptionCheck(argv, command, options);
   } catch (e) {
     const message = usageError(e, command, Object.keys(options));
     process.stderr.write(`error ${message}\n\n${docRefs(usage)}`);
