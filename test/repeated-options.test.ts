@@ -2,7 +2,8 @@
  * An option that takes one value, given twice (`--step a --step b`, `--since 1h --since 7d`):
  * node's parser keeps the last and drops the first without a word, so a run asked for two steps
  * ran one and could pass while the other fails. It is a usage error, naming both values, in
- * every command (docs/cli.md, "Mistakes"), as `--param x` given twice already was.
+ * every command (docs/cli.md, "Mistakes"), as `--param x` given twice already was. And `serve`,
+ * which parses its own options, names a mistyped one as every other command does.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,5 +84,16 @@ describe("an option that takes one value, given twice", () => {
     }
     const res = await runMdHere(["list", file, "--json", "--json"], { cwd: dir });
     expect(res.code).toBe(0);
+  });
+
+  it("serve refuses it, and names a mistyped option as the other commands do", async () => {
+    const twice = await runMdHere(["serve", "--port", "0", "--port", "4600"], { cwd: dir });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('error --port is given twice ("0" and "4600")');
+    const typo = await runMdHere(["serve", "--prot", "4600"], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      'error unknown option "--prot" for run-md serve (did you mean --port?)',
+    );
   });
 });

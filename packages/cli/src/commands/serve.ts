@@ -4,12 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { parseAccessConfig } from "@run-md/access";
 import { displayPath, isRunMdError, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
-import { SOURCE_OPTIONS } from "../args.ts";
+import { parseCommandArgs, SOURCE_OPTIONS } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import { docRefs, version } from "../package-files.ts";
@@ -44,32 +43,18 @@ function portOf(text: string): number {
   return n;
 }
 
+const SERVE_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  ...SOURCE_OPTIONS,
+} as const;
+
 export async function serveCommand(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  function parse(args: string[]) {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        ...SOURCE_OPTIONS,
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  }
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    process.stderr.write(`error ${(e as Error).message}\n\n${docRefs(SERVE_USAGE)}`);
-    return 2;
-  }
+  // The options every command's way: a mistyped one named with what it looks like, one given
+  // twice refused (node's parser alone said neither).
+  const parsed = parseCommandArgs(argv, "run-md serve", SERVE_USAGE, SERVE_OPTIONS);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(docRefs(SERVE_USAGE));
-    return 0;
-  }
   try {
     return await serve(values, positionals);
   } catch (e) {
