@@ -66,6 +66,16 @@ the trail's layout (AWSLogs/<account>/CloudTrail/...) only, so point --log-dir a
   npx run-md collect --source s3://${bucket}${prefix === "" ? "" : `/${prefix}`} --store .run-md/store --since 30d`;
 }
 
+/**
+ * A path as given on the command line, from the folder it was typed in: npm runs the script in
+ * the repository's root and names that folder in INIT_CWD (as the nightly job and the site
+ * build read it), so `npm run emulator -- --log-dir ../logs` typed in runbooks/ means
+ * runbooks/../logs, not a folder beside the repository.
+ */
+function fromTypedFolder(p: string): string {
+  return path.resolve(process.env.INIT_CWD || process.cwd(), p);
+}
+
 /** What the command line asks for, checked. */
 interface Options {
   dir: string;
@@ -111,7 +121,7 @@ function options(argv: string[]): Options | number {
     process.stderr.write(`--log-dir is required\n\n${USAGE}\n`);
     return 2;
   }
-  const dir = path.resolve(logDir);
+  const dir = fromTypedFolder(logDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     process.stderr.write(`--log-dir ${dir} is not a directory\n`);
     return 2;
@@ -128,7 +138,8 @@ function options(argv: string[]): Options | number {
     );
     return 2;
   }
-  const ddlFile = values["table-ddl"];
+  const ddlFile =
+    values["table-ddl"] === undefined ? undefined : fromTypedFolder(values["table-ddl"]);
   let tableDdl: string | undefined;
   if (ddlFile !== undefined) {
     try {

@@ -141,3 +141,28 @@ it("names the prefix above AWSLogs/ in the printed source, and says when there i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("reads a relative --log-dir and --table-ddl from the folder npm run was typed in (INIT_CWD)", async () => {
+  // npm runs a script in the package's root, whatever folder it was typed in, and says which
+  // in INIT_CWD (as the nightly job and the site build read it): `npm run emulator -- --log-dir
+  // ../logs` from runbooks/ meant runbooks/../logs, not a folder beside the repository.
+  const typed = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-typed-"));
+  const root = mkdtempSync(path.join(os.tmpdir(), "run-md-emulator-root-"));
+  try {
+    mkdirSync(path.join(typed, "logs"));
+    const env = { INIT_CWD: typed };
+    const missing = await inTurn(async () => main, ["--log-dir", "nope"], { env, cwd: root });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--log-dir ${path.join(typed, "nope")} is not a directory`);
+    const ddl = await inTurn(
+      async () => main,
+      ["--log-dir", "logs", "--port", "0", "--table-ddl", "t.sql"],
+      { env, cwd: root },
+    );
+    expect(ddl.code).toBe(2);
+    expect(ddl.stderr).toContain(`--table-ddl ${path.join(typed, "t.sql")} cannot be read`);
+  } finally {
+    rmSync(typed, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  }
+});
