@@ -321,7 +321,7 @@ describe("shell completion", () => {
     expect(complete(["run-md", "completion", "z"])).toEqual(["zsh"]);
     // Options listed two to a line complete; an example's flags (the AWS CLI's) do not.
     expect(complete(["run-md", "query", "--t"])).toEqual(["--timeout", "--to"]);
-    expect(complete(["run-md", "rules", "--"])).toEqual(["--format", "--help"]);
+    expect(complete(["run-md", "rules", "--"])).toEqual(["--config", "--format", "--help"]);
   });
 
   it("zsh gets the same function through bashcompinit", async () => {

@@ -35,6 +35,10 @@ export function usageError(e: unknown, command: string, options: readonly string
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
       const name = (option ?? "").replace(/^--?/, "").replace(/=.*$/, "");
+      // A command that reads the configuration without taking --config (token, audit, new,
+      // completion): the flag every other command takes is what a user tries first.
+      if (name === "config")
+        return `unknown option "${option}" for ${command}: it takes no --config; name another configuration with RUN_MD_CONFIG=FILE (see ${command} --help)`;
       return `unknown option "${option}" for ${command}${suggestion(name, options, "--")} (see ${command} --help)`;
     }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":

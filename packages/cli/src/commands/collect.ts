@@ -22,8 +22,8 @@ import { shellWord } from "../words.ts";
 import { docRefs } from "../package-files.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
-                      [--source DIR] [--store DIR] [--prune 90d] [--wait 30m]
-       run-md collect --verify [--store DIR]
+                      [--source DIR] [--store DIR] [--prune 90d] [--wait 30m] [--config FILE]
+       run-md collect --verify [--store DIR] [--config FILE]
 
 Brings the CloudTrail logs of a window into the local store that local.store names, so the local
 engine reads Parquet instead of gzip JSON. Only objects not collected yet are read; a record
@@ -40,6 +40,8 @@ Options:
   --region <region>           the bucket's region (else AWS_REGION); credentials: the SDK's chain
   --profile <name>            an AWS profile for S3
   --store <dir>               the store (default: local.store)
+  --config <file>             configuration file (default: RUN_MD_CONFIG, else
+                              run-md.config.yaml here or in the nearest folder above)
   --prune <duration>          then remove the days older than this (whole UTC days), so that the
                               store keeps a retention: at least the window collected
   --wait <duration>           wait up to this long for another collect writing the store to
@@ -223,6 +225,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     prune: { type: "string" },
     wait: { type: "string" },
     verify: { type: "boolean" },
+    config: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -232,7 +235,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       throw new RunMdError("usage", `unexpected argument "${positionals[0]}" for run-md collect`);
     if (values.all && (values.since ?? values.from ?? values.to) !== undefined)
       throw new RunMdError("bad-window", "--all cannot be combined with --since or --from/--to");
-    const config = loadConfig(undefined);
+    const config = loadConfig(values.config);
     if (values.verify) return await verifyCommand(values, config);
     const { store, source } = locations(values, config);
     const window: TimeWindow | null = values.all

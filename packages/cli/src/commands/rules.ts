@@ -17,12 +17,15 @@ the run-md Lambda function, and the permission for EventBridge to invoke it. Dep
 
 Options:
   --format cloudformation   the output format (the only one)
+  --config <file>           configuration file (default: RUN_MD_CONFIG, else run-md.config.yaml
+                            here or in the nearest folder above): its runbooksDir
   -h, --help                this help
 `;
 
 export async function rulesCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md rules", RULES_USAGE, {
     format: { type: "string" },
+    config: { type: "string" },
   });
   if (typeof args === "number") return args;
   const { values, positionals } = args;
@@ -33,7 +36,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = loadConfig(undefined);
+    const config = loadConfig(values.config);
     const paths = positionals.length > 0 ? positionals : [runbooksDirOf(config)];
     const runbooks = await loadRunbooks(paths, tableConfig(config));
     const template = cloudFormationTemplate(runbooks, { toolVersion: version() });
