@@ -196,9 +196,47 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
       `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
     );
   }
+  checkAthenaAddresses(merged, yaml);
   resolvePaths(merged, yaml, path.dirname(target));
   merged.located = { file: target, at: (keyPath: string) => yaml.locate(keyPath) };
   return applyEnv(merged);
+}
+
+const ENDPOINT_EXAMPLE = "http://127.0.0.1:4566";
+
+/**
+ * `athena.partitioning` and the endpoints, at their lines: an endpoint without its scheme (the
+ * emulator's `127.0.0.1:4566`) failed every step with the SDK's "Invalid URL" and a hint about
+ * the workgroup, and a partitioning the file misspelt was named without its file.
+ */
+function checkAthenaAddresses(cfg: Config, yaml: ConfigYaml): void {
+  const partitioning = cfg.athena.partitioning;
+  if (partitioning !== undefined && !PARTITIONING.includes(partitioning)) {
+    yaml.fail(
+      yaml.valueNode(["athena", "partitioning"]),
+      `"athena.partitioning" is "${partitioning}", not one of ${PARTITIONING.join(", ")}`,
+    );
+  }
+  for (const section of ["athena", "logs"] as const) {
+    const endpoint = cfg[section].endpoint;
+    if (endpoint !== undefined && !isHttpUrl(endpoint)) {
+      yaml.fail(
+        yaml.valueNode([section, "endpoint"]),
+        `"${section}.endpoint" must be an http(s) address such as ${ENDPOINT_EXAMPLE}`,
+      );
+    }
+  }
+}
+
+/** An endpoint from the environment: an http(s) address, or an error naming the variable. */
+function endpointFromEnv(name: string, value: string): string {
+  if (!isHttpUrl(value)) {
+    throw new RunMdError(
+      "bad-config",
+      `${name} "${value}" is not an http(s) address such as ${ENDPOINT_EXAMPLE}`,
+    );
+  }
+  return value;
 }
 
 /** The parsed configuration file: its data, and the file:line:column of any key or value. */
@@ -523,23 +561,24 @@ function applyEnv(cfg: Config): Config {
   if (env.RUN_MD_REPORTS_DIR) cfg.reportsDir = path.resolve(env.RUN_MD_REPORTS_DIR);
   if (env.RUN_MD_LOG_DIR) cfg.local.logDir = resolveLogDir(env.RUN_MD_LOG_DIR);
   if (env.RUN_MD_STORE) cfg.local.store = path.resolve(env.RUN_MD_STORE);
-  if (env.RUN_MD_ATHENA_ENDPOINT) cfg.athena.endpoint = env.RUN_MD_ATHENA_ENDPOINT;
+  if (env.RUN_MD_ATHENA_ENDPOINT)
+    cfg.athena.endpoint = endpointFromEnv("RUN_MD_ATHENA_ENDPOINT", env.RUN_MD_ATHENA_ENDPOINT);
   if (env.RUN_MD_ATHENA_TABLE) cfg.athena.table = env.RUN_MD_ATHENA_TABLE;
   if (env.RUN_MD_ATHENA_WORKGROUP) cfg.athena.workgroup = env.RUN_MD_ATHENA_WORKGROUP;
   if (env.RUN_MD_ATHENA_DATABASE) cfg.athena.database = env.RUN_MD_ATHENA_DATABASE;
   if (env.RUN_MD_ATHENA_OUTPUT) cfg.athena.outputLocation = env.RUN_MD_ATHENA_OUTPUT;
-  if (env.RUN_MD_ATHENA_PARTITIONING) {
-    cfg.athena.partitioning = env.RUN_MD_ATHENA_PARTITIONING as AthenaConfig["partitioning"];
-  }
-  const partitioning = cfg.athena.partitioning;
-  if (partitioning !== undefined && !PARTITIONING.includes(partitioning)) {
-    throw new RunMdError(
-      "bad-config",
-      `athena partitioning "${partitioning}" is not one of ${PARTITIONING.join(", ")}`,
-      {
-        hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
-      },
-    );
+  const partitioning = env.RUN_MD_ATHENA_PARTITIONING;
+  if (partitioning) {
+    if (!PARTITIONING.includes(partitioning)) {
+      throw new RunMdError(
+        "bad-config",
+        `RUN_MD_ATHENA_PARTITIONING "${partitioning}" is not one of ${PARTITIONING.join(", ")}`,
+        {
+          hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
+        },
+      );
+    }
+    cfg.athena.partitioning = partitioning as AthenaConfig["partitioning"];
   }
   const accessKeyIds = env.RUN_MD_MASK_ACCESS_KEY_IDS;
   if (accessKeyIds) {
@@ -562,7 +601,8 @@ function applyEnv(cfg: Config): Config {
   }
   const threads = threadsFromEnv(env);
   if (threads !== undefined) cfg.local.threads = threads;
-  if (env.RUN_MD_LOGS_ENDPOINT) cfg.logs.endpoint = env.RUN_MD_LOGS_ENDPOINT;
+  if (env.RUN_MD_LOGS_ENDPOINT)
+    cfg.logs.endpoint = endpointFromEnv("RUN_MD_LOGS_ENDPOINT", env.RUN_MD_LOGS_ENDPOINT);
   if (env.RUN_MD_LOG_GROUPS)
     cfg.logs.logGroups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());
   return cfg;

@@ -82,13 +82,35 @@ describe("run-md.config.yaml", () => {
     expect(() => loadConfig(f)).toThrow(new RegExp(`^${f.replaceAll("/", "\\/")}:\\d+:\\d+ `));
   });
 
-  it("an unknown Athena partition scheme is an error, from the file or the environment", async () => {
+  it("an unknown Athena partition scheme is an error, from the file (at its line) or the environment (naming it)", async () => {
     const f = await file("athena:\n  partitioning: daily\n");
     expect(() => loadConfig(f)).toThrow(
-      'athena partitioning "daily" is not one of manual, projection, bootstrap, none',
+      `${f}:2:17 "athena.partitioning" is "daily", not one of manual, projection, bootstrap, none`,
     );
     process.env.RUN_MD_ATHENA_PARTITIONING = "hourly";
-    expect(() => loadConfig(undefined, tmpdir())).toThrow('"hourly"');
+    expect(() => loadConfig(undefined, tmpdir())).toThrow(
+      'RUN_MD_ATHENA_PARTITIONING "hourly" is not one of manual, projection, bootstrap, none',
+    );
+  });
+
+  it("an endpoint that is no http(s) address is an error at its line, or naming its variable", async () => {
+    // The emulator's 127.0.0.1:4566 without its scheme: before, every step failed with
+    // "Athena request failed: TypeError: Invalid URL" and a hint about the workgroup.
+    const f = await file("athena:\n  endpoint: 127.0.0.1:4566\n");
+    expect(() => loadConfig(f)).toThrow(
+      `${f}:2:13 "athena.endpoint" must be an http(s) address such as http://127.0.0.1:4566`,
+    );
+    const g = await file("logs:\n  region: us-east-1\n  endpoint: localhost:4566\n");
+    expect(() => loadConfig(g)).toThrow(`${g}:3:13 "logs.endpoint" must be an http(s) address`);
+    for (const name of ["RUN_MD_ATHENA_ENDPOINT", "RUN_MD_LOGS_ENDPOINT"]) {
+      process.env[name] = "127.0.0.1:4566";
+      expect(() => loadConfig(undefined, tmpdir())).toThrow(
+        `${name} "127.0.0.1:4566" is not an http(s) address such as http://127.0.0.1:4566`,
+      );
+      process.env[name] = "http://127.0.0.1:4566";
+      expect(() => loadConfig(undefined, tmpdir())).not.toThrow();
+      delete process.env[name];
+    }
   });
 
   it("a --config file that does not exist is an error", () => {
