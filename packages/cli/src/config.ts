@@ -8,6 +8,7 @@ import {
   engineInfo,
   engineNames,
   isHttpUrl,
+  logGroupProblem,
   type MaskOptions,
   parseBytes,
   parseTimeout,
@@ -205,7 +206,7 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
 const ENDPOINT_EXAMPLE = "http://127.0.0.1:4566";
 
 /**
- * `athena.partitioning` and the endpoints, at their lines: an endpoint without its scheme (the
+ * `athena.partitioning`, the endpoints and the log groups, at their lines: an endpoint without its scheme (the
  * emulator's `127.0.0.1:4566`) failed every step with the SDK's "Invalid URL" and a hint about
  * the workgroup, and a partitioning the file misspelt was named without its file.
  */
@@ -217,6 +218,14 @@ function checkAthenaAddresses(cfg: Config, yaml: ConfigYaml): void {
       `"athena.partitioning" is "${partitioning}", not one of ${PARTITIONING.join(", ")}`,
     );
   }
+  cfg.logs.logGroups?.forEach((group, i) => {
+    const problem = logGroupProblem(group);
+    if (problem !== undefined)
+      yaml.fail(
+        yaml.valueNode(["logs", "logGroups", String(i)]),
+        `"logs.logGroups" entry ${JSON.stringify(group)} ${problem}`,
+      );
+  });
   for (const section of ["athena", "logs"] as const) {
     const endpoint = cfg[section].endpoint;
     if (endpoint !== undefined && !isHttpUrl(endpoint)) {
@@ -603,7 +612,18 @@ function applyEnv(cfg: Config): Config {
   if (threads !== undefined) cfg.local.threads = threads;
   if (env.RUN_MD_LOGS_ENDPOINT)
     cfg.logs.endpoint = endpointFromEnv("RUN_MD_LOGS_ENDPOINT", env.RUN_MD_LOGS_ENDPOINT);
-  if (env.RUN_MD_LOG_GROUPS)
-    cfg.logs.logGroups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());
+  if (env.RUN_MD_LOG_GROUPS) {
+    const groups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());
+    for (const group of groups) {
+      const problem = logGroupProblem(group);
+      if (problem !== undefined)
+        throw new RunMdError(
+          "bad-config",
+          `RUN_MD_LOG_GROUPS "${env.RUN_MD_LOG_GROUPS}" names ${JSON.stringify(group)}, which ${problem}`,
+          { hint: "Give log group names or ARNs separated by commas." },
+        );
+    }
+    cfg.logs.logGroups = groups;
+  }
   return cfg;
 }

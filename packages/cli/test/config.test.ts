@@ -93,6 +93,25 @@ describe("run-md.config.yaml", () => {
     );
   });
 
+  it("a log group that CloudWatch Logs would refuse is an error at its line, or naming RUN_MD_LOG_GROUPS", async () => {
+    // As a step's log_groups= is (invalid-attribute): before, "" or "my logs" reached StartQuery,
+    // and every Logs Insights step failed at run time; `check` passed.
+    const f = await file('logs:\n  logGroups: [aws-cloudtrail-logs, ""]\n');
+    expect(() => loadConfig(f)).toThrow(
+      `${f}:2:36 "logs.logGroups" entry "" is not a log group name (1 to 512 letters, digits and "." "-" "_" "/" "#")`,
+    );
+    process.env.RUN_MD_LOG_GROUPS = "aws-cloudtrail-logs,";
+    expect(() => loadConfig(undefined, tmpdir())).toThrow(
+      'RUN_MD_LOG_GROUPS "aws-cloudtrail-logs," names "", which is not a log group name',
+    );
+    process.env.RUN_MD_LOG_GROUPS =
+      "aws-cloudtrail-logs, arn:aws:logs:us-east-1:111122223333:log-group:org/trail";
+    expect(loadConfig(undefined, tmpdir()).logs.logGroups).toEqual([
+      "aws-cloudtrail-logs",
+      "arn:aws:logs:us-east-1:111122223333:log-group:org/trail",
+    ]);
+  });
+
   it("an endpoint that is no http(s) address is an error at its line, or naming its variable", async () => {
     // The emulator's 127.0.0.1:4566 without its scheme: before, every step failed with
     // "Athena request failed: TypeError: Invalid URL" and a hint about the workgroup.

@@ -384,8 +384,11 @@ const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 /** A log group's ARN as StartQuery's logGroupIdentifiers take it (without `:*`). */
 const LOG_GROUP_ARN = /^arn:[^:]+:logs:[^:]*:\d{12}:log-group:(.*)$/;
 
-/** Why a name or ARN of `log_groups=` names no log group (CloudWatch would refuse it), if so. */
-function logGroupProblem(group: string): string | undefined {
+/**
+ * Why a name or ARN of `log_groups=` (or of `logs.logGroups`) names no log group (CloudWatch
+ * would refuse it), if so.
+ */
+export function logGroupProblem(group: string): string | undefined {
   const allowed = `1 to 512 letters, digits and "." "-" "_" "/" "#"`;
   if (group.startsWith("arn:")) {
     const name = LOG_GROUP_ARN.exec(group)?.[1];
