@@ -82,6 +82,25 @@ rows >= 0            # e.g. no failures > 100
 `;
 }
 
+/**
+ * What to type instead of an id that is none: a file name (`x.md`) or a path (`books/x`), as
+ * typed after `run-md runbooks/x.md`, or words (`VPC Watch`).
+ */
+function idHint(id: string): string {
+  const base = path.basename(id).replace(/\.md$/i, "");
+  const dir = path.dirname(id);
+  if (/^[A-Za-z0-9_-]+$/.test(base)) {
+    return dir === "."
+      ? `give the id without .md: run-md new ${base}`
+      : `give the id, and the folder with --dir: run-md new ${base} --dir ${dir}`;
+  }
+  const words = id
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== "");
+  return `an id such as ${words.length > 0 ? words.join("-") : "vpc-watch"} ("_" and "-" between words)`;
+}
+
 export async function newCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, "run-md new", NEW_USAGE, { dir: { type: "string" } });
   if (typeof args === "number") return args;
@@ -93,7 +112,7 @@ export async function newCommand(argv: string[]): Promise<number> {
   }
   if (!/^[A-Za-z0-9_-]+$/.test(id)) {
     process.stderr.write(
-      `error runbook id "${id}" may hold only letters, digits, "_" and "-" (it names the file and the reports folder)\n`,
+      `error runbook id "${id}" may hold only letters, digits, "_" and "-" (it names the file and the reports folder)\nhint: ${idHint(id)}\n`,
     );
     return 2;
   }
