@@ -31,8 +31,15 @@ export async function findRunbooks(inputs: string[]): Promise<string[]> {
     } catch (e) {
       const denied = deniedError(input, e);
       if (denied) throw denied;
+      // `runbooks/audit-iam`, typed as the id is: the file it meant, when there is one.
+      const meant = await stat(`${input}.md`).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       throw new RunMdError("not-found", `no such file or directory: ${input}`, {
-        hint: "give runbook files or folders that hold them, such as runbooks/",
+        hint: meant
+          ? `did you mean ${input}.md?`
+          : "give runbook files or folders that hold them, such as runbooks/",
         cause: e,
       });
     }

@@ -70,6 +70,17 @@ describe("finding runbooks", () => {
     expect(await findRunbooks([dir])).toEqual([path.join(dir, "x.md")]);
   });
 
+  it("a path given without its .md names the file it meant", async () => {
+    const dir = mkdtempSync(path.join(root, "no-ext-"));
+    writeFileSync(path.join(dir, "audit-iam.md"), "---\ntitle: t\n---\n");
+    const typed = path.join(dir, "audit-iam");
+    await expect(findRunbooks([typed])).rejects.toMatchObject({
+      code: "not-found",
+      message: `no such file or directory: ${typed}`,
+      hint: `did you mean ${typed}.md?`,
+    });
+  });
+
   it("rejects a missing path with a not-found error naming it", async () => {
     const missing = path.join(root, "nope");
     await expect(findRunbooks([missing])).rejects.toMatchObject({
