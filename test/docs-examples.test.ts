@@ -258,7 +258,18 @@ describe("docs and --help", () => {
     expect(doc).toMatch(/`--config FILE` or `RUN_MD_CONFIG` name one instead/);
     const withConfig = [...help].filter(([, text]) => text.includes("--config <file>"));
     expect(withConfig.map(([c]) => c).sort()).toEqual(
-      ["check", "compare", "list", "nightly", "query", "run", "serve", "trigger"].sort(),
+      [
+        "check",
+        "collect",
+        "compare",
+        "list",
+        "nightly",
+        "query",
+        "rules",
+        "run",
+        "serve",
+        "trigger",
+      ].sort(),
     );
     for (const [command, text] of withConfig) {
       const at = text.indexOf("--config <file>");
