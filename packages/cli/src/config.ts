@@ -161,13 +161,22 @@ function typeOk(t: FieldType, v: unknown): boolean {
 /**
  * The configuration file that applies in `cwd`: `run-md.config.yaml` in it or in the nearest
  * folder above it (as git, npm and linters find theirs), so a command run from `runbooks/` uses
- * the repository's configuration. Undefined when there is none up to the filesystem root.
+ * the repository's configuration. Undefined when there is none up to the filesystem root; a
+ * `run-md.config.yml` where the search would take the file is an error naming it.
  */
 export function findConfigFile(cwd: string): string | undefined {
   let dir = path.resolve(cwd);
   for (;;) {
     const candidate = path.join(dir, CONFIG_FILE);
     if (existsSync(candidate)) return candidate;
+    // The .yml spelling, passed over, left the defaults: the bundled sample data answered a
+    // query meant for the logs it names, with no word but "generated the sample data".
+    const yml = candidate.replace(/\.yaml$/, ".yml");
+    if (existsSync(yml)) {
+      throw new RunMdError("bad-config", `${yml} is not read: run-md reads ${CONFIG_FILE}`, {
+        hint: `Rename it to ${CONFIG_FILE} (or name it with --config or RUN_MD_CONFIG).`,
+      });
+    }
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

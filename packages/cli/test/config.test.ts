@@ -253,6 +253,25 @@ describe("finding run-md.config.yaml", () => {
     expect(c.local.logDir).toBe(path.join(root, "logs"));
   });
 
+  it("a run-md.config.yml (the .yml spelling) is refused, naming it, never passed over", async () => {
+    // Passed over, the defaults applied: the bundled sample data answered a query meant for the
+    // logDir the .yml named, with no word but "generated the sample data".
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-yml-"));
+    const yml = path.join(dir, "run-md.config.yml");
+    await writeFile(yml, "local:\n  logDir: logs\n");
+    const nested = path.join(dir, "runbooks");
+    await mkdir(nested);
+    for (const cwd of [dir, nested]) {
+      expect(() => loadConfig(undefined, cwd)).toThrow(
+        `${yml} is not read: run-md reads run-md.config.yaml`,
+      );
+    }
+    // Named, it is read; beside a run-md.config.yaml, that file is the configuration.
+    expect(loadConfig(yml).local.logDir).toBe(path.join(dir, "logs"));
+    await writeFile(path.join(dir, "run-md.config.yaml"), "reportsDir: out\n");
+    expect(loadConfig(undefined, nested).reportsDir).toBe(path.join(dir, "out"));
+  });
+
   it("prefers the current folder's file to one above, and finds none in a bare tree", async () => {
     const outer = await file("reportsDir: outer\n");
     const inner = path.join(path.dirname(outer), "sub", "run-md.config.yaml");
