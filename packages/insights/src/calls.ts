@@ -336,6 +336,9 @@ const conditional: Translator = (c) => {
  * d decimal places." The page does not say which way a value half-way between two (2.5) goes, so
  * such a value fails the step with a message at the call rather than take a side.
  */
+/** 2^52: from here on every double is a whole number. */
+const WHOLE_DOUBLE = 4503599627370496;
+
 const round: Translator = (c) => {
   const d = c.call.args[1];
   if (
@@ -346,14 +349,15 @@ const round: Translator = (c) => {
   const places = d?.value ?? 0;
   const x = `CAST(${num(c.arg(0))} AS DOUBLE)`;
   // The value as its shortest decimal text reads (1.005, not the double's 1.00499999999999989...),
-  // so that a value written half-way is one; past 10^20 a double holds no fraction.
+  // so that a value written half-way is one. From 2^52 on a double holds no fraction: it is its
+  // own rounding (DuckDB's round(1e21, 2) of the double was 999999999999999900000).
   const dec = `TRY_CAST(CAST(${x} AS VARCHAR) AS DECIMAL(38, 18))`;
   const half = `CAST('0.${"0".repeat(places)}5' AS DECIMAL(38, 18))`;
   const scaled = `(${x} * ${10 ** places})`;
   const message = `${c.call.text}: a value half-way between two roundings; AWS's documentation does not say which way round() takes it, so the local engine does not guess (--engine logs)`;
   const refuse = `error(${sqlText(refusalText(c.call, message))})`;
   return {
-    sql: `(CASE WHEN ${dec} IS NULL THEN (CASE WHEN abs(${scaled} - trunc(${scaled})) = 0.5 THEN ${refuse} ELSE round(${x}, ${places}) END) WHEN abs(round(${dec}, ${places}) - ${dec}) = ${half} THEN ${refuse} ELSE CAST(round(${dec}, ${places}) AS DOUBLE) END)`,
+    sql: `(CASE WHEN isnan(${x}) OR isinf(${x}) OR abs(${x}) >= ${WHOLE_DOUBLE} THEN ${x} WHEN ${dec} IS NULL THEN (CASE WHEN abs(${scaled} - trunc(${scaled})) = 0.5 THEN ${refuse} ELSE round(${x}, ${places}) END) WHEN abs(round(${dec}, ${places}) - ${dec}) = ${half} THEN ${refuse} ELSE CAST(round(${dec}, ${places}) AS DOUBLE) END)`,
     type: "number",
   };
 };

@@ -219,6 +219,23 @@ describe("round()", () => {
     ]);
   });
 
+  test("a number too large for a fraction is whole: rounding it to any places leaves it as it is", async () => {
+    // Past 2^53 a double holds no fraction; past 10^20 its decimal text does not fit the decimal
+    // the translation rounds, and DuckDB's round(x, d) of the double gave 999999999999999900000
+    // for round(1e21, 2) (x * 10^d and back lost the last digits).
+    const q =
+      "fields round(huge, 2) as a, round(neg, 2) as b, round(wide, 6) as c, round(wide, 15) as d, round(huge) as e";
+    const values = { huge: 1e21, neg: -4.7e21, wide: 3.3e22 };
+    const local = await eventsDb([{ eventTime: "2024-01-01T00:00:00Z", ...values }]);
+    try {
+      expect((await local.run(q)).rows).toEqual([
+        { a: values.huge, b: values.neg, c: values.wide, d: values.wide, e: values.huge },
+      ]);
+    } finally {
+      local.close();
+    }
+  });
+
   test("a value half-way between two is refused at the call: the page does not say which way it goes", async () => {
     for (const [query, call] of [
       ["fields round(tie) as r", "round(tie)"],
