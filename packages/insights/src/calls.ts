@@ -207,16 +207,27 @@ const coalesce: Translator = (c) => {
 };
 
 /**
+ * An index or length past the end of any text DuckDB holds (at most 4 GB), and within what its
+ * substr takes (an offset up to 2^32 - 1).
+ */
+const PAST_ANY_TEXT = 2 ** 31;
+
+/**
  * substr(string, x[, y]): "Returns a substring from the index specified by the number argument to
  * the end of the string. If the function has a second number argument, it contains the length";
  * its example, `substr("xyZfooxyZ", 3, 3)` is "foo", counts from 0. An index or a length that is
  * negative or not whole fails the step at the call: the page does not say what it gives (DuckDB
- * counted a negative length backwards, `substr("List", 2, -1)` was "i", and rounded 1.5 to 2).
+ * counted a negative length backwards, `substr("List", 2, -1)` was "i", and rounded 1.5 to 2), and so
+ * does one that is no number (0 / 0). One past the end reads to the end, however large.
  */
 const substr: Translator = (c) => {
   const numbers = c.call.args.slice(1).map((_, i) => num(c.arg(i + 1)));
-  const bad = numbers.map((x) => `${x} < 0 OR ${x} <> trunc(${x})`).join(" OR ");
-  const [start, len] = numbers.map((x) => `CAST(${x} AS BIGINT)`);
+  // NaN (0 / 0) is no index either: DuckDB's NaN equals itself, so it passed the other tests.
+  const bad = numbers
+    .map((x) => `isnan(CAST(${x} AS DOUBLE)) OR ${x} < 0 OR ${x} <> trunc(${x})`)
+    .join(" OR ");
+  // Past any text's end, however large (DuckDB's cast of 1e19 failed the step, naming no call).
+  const [start, len] = numbers.map((x) => `CAST(least(${x}, ${PAST_ANY_TEXT}) AS BIGINT)`);
   const message = `${c.call.text}: an index or a length that is negative or not a whole number; AWS's documentation does not say what substr() gives for it, so the local engine does not guess ${USE_LOGS}`;
   return {
     sql: `(CASE WHEN ${bad} THEN error(${sqlText(refusalText(c.call, message))}) ELSE substr(${str(c.arg(0))}, ${start} + 1${len === undefined ? "" : `, ${len}`}) END)`,

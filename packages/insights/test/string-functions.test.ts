@@ -11,7 +11,15 @@ import { insightsRefusal } from "../src/index.ts";
 import { type EventsDb, eventsDb } from "./duck.ts";
 
 const EVENTS = [
-  { eventTime: "2026-11-20T10:00:00Z", eventName: "List", s: "xyZfooxyZ", e: "👍🏽é", n: -1 },
+  {
+    eventTime: "2026-11-20T10:00:00Z",
+    eventName: "List",
+    s: "xyZfooxyZ",
+    e: "👍🏽é",
+    n: -1,
+    z: 0,
+    big: 1e19,
+  },
 ];
 
 let db: EventsDb;
@@ -51,6 +59,16 @@ describe("the page's examples", () => {
   });
 });
 
+describe("an index or a length past the text", () => {
+  test("past the end as a 64-bit integer holds it or not: the text's end (as substr(s, 30) and a long length)", async () => {
+    // DuckDB's CAST of 1e19 to BIGINT failed the step with "Conversion Error", naming no call.
+    expect(await one("substr(eventName, 30)")).toBe("");
+    expect(await one("substr(eventName, big)")).toBe("");
+    expect(await one("substr(eventName, 1, 30)")).toBe("ist");
+    expect(await one("substr(eventName, 1, big)")).toBe("ist");
+  });
+});
+
 describe("arguments the page gives no answer for fail the step at the call", () => {
   test("substr with a negative or fractional index or length", async () => {
     for (const call of [
@@ -60,6 +78,16 @@ describe("arguments the page gives no answer for fail the step at the call", () 
       "substr(eventName, 1.5, 2)",
       "substr(eventName, 1, 0.5)",
     ]) {
+      const r = await refusal(`fields eventName\n| fields ${call} as v`);
+      expect(r?.slice(0, 2), call).toEqual([2, 10]);
+      expect(r?.[2], call).toContain(`${call}: `);
+    }
+  });
+
+  test("substr with an index or length that is no number (0 / 0), at the call", async () => {
+    // NaN passed the negative and fractional tests (DuckDB's NaN equals itself) and failed the
+    // step with DuckDB's "Conversion Error ... INT64", which named no call nor line.
+    for (const call of ["substr(eventName, z / z)", "substr(eventName, 0, z / z)"]) {
       const r = await refusal(`fields eventName\n| fields ${call} as v`);
       expect(r?.slice(0, 2), call).toEqual([2, 10]);
       expect(r?.[2], call).toContain(`${call}: `);
