@@ -68,7 +68,7 @@ export async function lintQueries(
     if (found.some(echoed)) continue;
     const problems =
       step.dialect === "logs-insights"
-        ? [...lintInsights(file, step, params), ...serviceOnly(file, step, opts.engines)]
+        ? [...lintInsights(file, step, params), ...serviceOnly(file, step, opts.engines, params)]
         : await lintSql(file, step, tables, params);
     out.push(...problems);
     // What JavaScript's reading of a pattern misses, RE2 itself says (re2Diagnostics).
@@ -143,10 +143,16 @@ function lintInsights(
  * engine (which refuses it), a warning elsewhere (`--engine local` would refuse it). Nothing for
  * a step that does not parse (lintInsights reports that).
  */
-function serviceOnly(file: string, step: Step, engines: LintOptions["engines"]): Diagnostic[] {
+function serviceOnly(
+  file: string,
+  step: Step,
+  engines: LintOptions["engines"],
+  params: Readonly<Record<string, ParamDecl>>,
+): Diagnostic[] {
   let uses: ReturnType<typeof serviceOnlyUses>;
   try {
-    uses = serviceOnlyUses(step.query);
+    const types = Object.fromEntries(Object.entries(params).map(([k, d]) => [k, d.type]));
+    uses = serviceOnlyUses(step.query, { types });
   } catch (e) {
     if (e instanceof InsightsSyntaxError) return [];
     throw e;

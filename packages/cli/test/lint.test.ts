@@ -152,6 +152,34 @@ describe("Logs Insights fields and parameters in runbooks (review F7, F9, F10)",
   });
 });
 
+describe("a parameter where a condition goes", () => {
+  it("is reported at each place, as the local engine refuses it: a boolean one in filter once, by insights-param", async () => {
+    // `filter {{who}}` passed `run-md check` and failed every local run at 10:8 ("{{who}} is a
+    // value, not a condition"), as did a parameter as the condition of if() or case().
+    const d = await lintWith(
+      "  who: {type: string, default: x}\n  n: {type: number, default: 1}\n  flag: {type: boolean, default: false}\n",
+      [
+        "```insights a",
+        "filter {{who}} | stats count(*) as c",
+        "```",
+        "```insights b",
+        'fields if({{flag}}, "on", "off") as k, case({{n}}, "one", "other") as m',
+        "```",
+        "```insights c",
+        "filter {{flag}} | stats count(*) as c",
+        "```",
+        "",
+      ].join("\n"),
+    );
+    expect(d.map((x) => `${x.line}:${x.column} ${x.rule} ${x.message.split(",")[0]}`)).toEqual([
+      "10:8 insights-service-only {{who}} is a value",
+      "13:11 insights-service-only {{flag}} is a value",
+      "13:45 insights-service-only {{n}} is a value",
+      "16:8 insights-param {{flag}} is a boolean parameter",
+    ]);
+  });
+});
+
 describe("Logs Insights that only CloudWatch Logs runs (insights-service-only)", () => {
   // Documented on CWL_QuerySyntax-operations-functions ("Structure types", "IP address string
   // functions"): the logs engine sends them; the local engine has no exact answer for them.

@@ -33,8 +33,15 @@ export interface ServiceOnlyUse {
   column: number;
 }
 
-/** Every place of the query the local engine refuses and CloudWatch Logs runs, in order. */
-export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[] {
+/**
+ * Every place of the query the local engine refuses and CloudWatch Logs runs, in order. With the
+ * parameters' `types`, a boolean parameter in a filter's place is left to check's `insights-param`,
+ * which says what to write.
+ */
+export function serviceOnlyUses(
+  query: string | InsightsQuery,
+  opts: { types?: Readonly<Record<string, string | undefined>> } = {},
+): ServiceOnlyUse[] {
   const ast = typeof query === "string" ? parseInsights(query) : query;
   const out: ServiceOnlyUse[] = [];
   const add = (e: { start: number; end: number }, message: string) =>
@@ -60,8 +67,11 @@ export function serviceOnlyUses(query: string | InsightsQuery): ServiceOnlyUse[]
   // A name the query gives (`parse ... as @logStream`) is the query's own.
   const defined = definedNames(ast.commands);
   const commands: readonly string[] = SERVICE_ONLY_COMMANDS;
+  const types = opts.types ?? {};
+  const saidByCheck = (e: Expr) =>
+    e.kind === "param" && Object.hasOwn(types, e.name) && types[e.name] === "boolean";
   const notConditions = new Set(
-    conditions(ast.commands).filter((e) => !mayBeCondition(e, defined)),
+    conditions(ast.commands).filter((e) => !mayBeCondition(e, defined) && !saidByCheck(e)),
   );
   for (const c of ast.commands) {
     for (const e of conditionsOf(c, notConditions)) add(e, valueAsCondition(e.text));
@@ -88,17 +98,17 @@ function conditionsOf(c: Command, set: ReadonlySet<Expr>): Expr[] {
 
 /**
  * Whether an expression in a condition's place may be one: a comparison, `like`, `in`, `not`,
- * `and`/`or`, a function that returns true or false, `if`/`case`/`coalesce` of such values, a
- * parameter (check's `insights-param` judges it) or a name the query defines (its value's kind is
- * the translation's to judge). A field of the event, a literal, arithmetic and the other functions
- * the local engine translates are values, which it refuses there (calls.ts `valueAsCondition`).
+ * `and`/`or`, a function that returns true or false, `if`/`case`/`coalesce` of such values, or a
+ * name the query defines (its value's kind is the translation's to judge). A field of the event,
+ * a literal, a parameter (the translation gets its value: `filter {{who}}` is `filter "x"`),
+ * arithmetic and the other functions the local engine translates are values, which it refuses
+ * there (calls.ts `valueAsCondition`).
  */
 function mayBeCondition(e: Expr, defined: ReadonlySet<string>): boolean {
   switch (e.kind) {
     case "like":
     case "in":
     case "not":
-    case "param":
       return true;
     case "binary":
       return !["+", "-", "*", "/", "%", "^"].includes(e.op);
