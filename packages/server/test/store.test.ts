@@ -36,6 +36,35 @@ describe("the run store", () => {
   });
 });
 
+describe("the run store's newest-first order, kept between requests", () => {
+  it("stays right as records are loaded at start, added between two lists, and replaced", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-store-"));
+    dirs.push(dir);
+    const times = [
+      "2026-12-01T10:00:00.000Z",
+      "2026-12-01T08:00:00.000Z",
+      "2026-12-01T12:00:00.000Z",
+    ];
+    const first = new RunStore(dir);
+    for (const [i, t] of times.entries()) await first.save(record(i + 1, t));
+    // The truth, by hand: newest request first.
+    const loaded = new RunStore(dir);
+    await loaded.load(() => {});
+    const ids = (s: RunStore) => s.all().map((r) => Number(r.id.slice(-1)));
+    expect(ids(loaded)).toEqual([3, 1, 2]);
+    // Listed once (the order is kept), then a run older than all and one newer than all come.
+    await loaded.save(record(4, "2026-12-01T07:00:00.000Z"));
+    expect(ids(loaded)).toEqual([3, 1, 2, 4]);
+    await loaded.save(record(5, "2026-12-01T13:00:00.000Z"));
+    expect(ids(loaded)).toEqual([5, 3, 1, 2, 4]);
+    // A record replaced by another object of the same id is listed once, as the new object.
+    const again = { ...record(1, times[0]!), status: "passed" as const };
+    await loaded.save(again);
+    expect(ids(loaded)).toEqual([5, 3, 1, 2, 4]);
+    expect(loaded.all().find((r) => r.id === again.id)).toBe(again);
+  });
+});
+
 describe("an ended run's event log on disk", () => {
   it("is read once for replays at the same time, and not kept after them", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "run-md-store-"));
