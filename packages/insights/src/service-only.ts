@@ -59,19 +59,22 @@ export function serviceOnlyUses(
       add(e, deliveryField(e.name as keyof typeof DELIVERY_FIELDS));
     if (e.kind === "call" && (e.name === "if" || e.name === "case")) {
       for (const [i, a] of e.args.entries())
-        if (i % 2 === 0 && i + 1 < e.args.length && !mayBeCondition(a, defined))
+        if (i % 2 === 0 && i + 1 < e.args.length && !mayBeCondition(a, conditionNames))
           add(a, valueAsCondition(a.text));
     }
     for (const c of children(e)) visit(c);
   };
-  // A name the query gives (`parse ... as @logStream`) is the query's own.
+  // A name the query gives (`parse ... as @logStream`) is the query's own; one it gives only
+  // values (a parse group, an aggregate, `fields strlen(x) as w`) is a value where a condition goes.
   const defined = definedNames(ast.commands);
+  const values = valueNames(ast.commands, defined);
+  const conditionNames = new Set([...defined].filter((n) => !values.has(n)));
   const commands: readonly string[] = SERVICE_ONLY_COMMANDS;
   const types = opts.types ?? {};
   const saidByCheck = (e: Expr) =>
     e.kind === "param" && Object.hasOwn(types, e.name) && types[e.name] === "boolean";
   const notConditions = new Set(
-    conditions(ast.commands).filter((e) => !mayBeCondition(e, defined) && !saidByCheck(e)),
+    conditions(ast.commands).filter((e) => !mayBeCondition(e, conditionNames) && !saidByCheck(e)),
   );
   for (const c of ast.commands) {
     for (const e of conditionsOf(c, notConditions)) add(e, valueAsCondition(e.text));
@@ -83,6 +86,29 @@ export function serviceOnlyUses(
     if (c.kind === "stats" && c.offset !== undefined) add(c.offset, binOffset());
   }
   return out.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * The names the query gives that are values wherever it gives them: a parse group's text, and a
+ * `fields`, `display` or `stats` item that is no condition (`strlen(x) as w`, `count(*) as n`).
+ * A name also given a condition (or by a command only the service runs) is not one: the
+ * translation judges it by its last definition.
+ */
+function valueNames(commands: readonly Command[], given: ReadonlySet<string>): Set<string> {
+  const allValues = new Map<string, boolean>();
+  const mark = (name: string, value: boolean) =>
+    allValues.set(name, (allValues.get(name) ?? true) && value);
+  for (const c of commands) {
+    if (c.kind === "parse") for (const n of c.pattern.names) mark(n, true);
+    if (c.kind === "fields" || c.kind === "display" || c.kind === "stats") {
+      const items = c.kind === "stats" ? [...c.items, ...c.by] : c.items;
+      for (const p of items)
+        if (p.alias !== undefined || p.expr.kind !== "field")
+          mark(p.name, !mayBeCondition(p.expr, given));
+    }
+  }
+  for (const n of given) if (!allValues.has(n)) allValues.set(n, false);
+  return new Set([...allValues].filter(([, v]) => v).map(([n]) => n));
 }
 
 /** The members of `set` inside command `c`, in order. */
@@ -99,7 +125,8 @@ function conditionsOf(c: Command, set: ReadonlySet<Expr>): Expr[] {
 /**
  * Whether an expression in a condition's place may be one: a comparison, `like`, `in`, `not`,
  * `and`/`or`, a function that returns true or false, `if`/`case`/`coalesce` of such values, or a
- * name the query defines (its value's kind is the translation's to judge). A field of the event,
+ * name the query defines that is not a value wherever it does (`valueNames`; else its kind is the
+ * translation's to judge). A field of the event,
  * a literal, a parameter (the translation gets its value: `filter {{who}}` is `filter "x"`),
  * arithmetic and the other functions the local engine translates are values, which it refuses
  * there (calls.ts `valueAsCondition`).

@@ -102,6 +102,32 @@ describe("a value in a condition's place", () => {
     expect(() => translateInsights(query, { relation: "cwl_events" })).toThrow(first.message);
   });
 
+  test("a name the query gives a value (fields, parse, stats) is refused where a condition goes, by check too", () => {
+    // `fields strlen(eventName) as w | filter w` passed `run-md check` and failed every local run.
+    for (const [query, refused] of [
+      ["fields strlen(eventName) as w | filter w", true],
+      ["parse eventName /(?<g>Get)/ | filter g", true],
+      ["stats count(*) as n by eventName | filter n", true],
+      ["fields readOnly as r | filter not r", true],
+      ["fields eventName = 'x' as b | filter b", false],
+      ["fields ispresent(errorCode) as p | filter not p", false],
+      ["fields if(readOnly = 1, ispresent(errorCode), eventName = 'x') as k | filter k", false],
+      ["fields strlen(eventName) as w | fields w > 3 as w | filter w", false],
+    ] as const) {
+      let translated = true;
+      try {
+        translateInsights(query, { relation: "cwl_events" });
+      } catch (e) {
+        expect(e, query).toBeInstanceOf(InsightsSyntaxError);
+        translated = false;
+      }
+      // The translation is the truth check must tell: it refuses at the place check names.
+      expect([query, !translated]).toEqual([query, refused]);
+      const uses = serviceOnlyUses(query).map((u) => query.slice(u.offset, u.offset + u.length));
+      expect([query, uses]).toEqual([query, refused ? [query.split(" ").at(-1)] : []]);
+    }
+  });
+
   test("for every function the local engine translates, check and the translation agree on `filter f(x)`", () => {
     const args: Record<string, string> = {
       substr: "eventName, 1",
