@@ -1,6 +1,7 @@
 /**
  * The hostile runbook of the escaping test (issue 10): a title that closes `<title>`, raw HTML and
- * `javascript:` links in prose, a log value that is markup, tags with `/`, and a report the real
+ * `javascript:` links in prose, a log value that is markup, tags with `/` and with `</tr>` (which
+ * the list pages write raw in an attribute of the runbook's row), and a report the real
  * `run-md` wrote of it, with access key ids hidden. It is built into the site's one shared Astro
  * build (shared-site.ts), so the escaping test reads that build instead of making one of its own.
  */
@@ -11,6 +12,8 @@ import { runMd } from "../../test/helpers.ts";
 
 export const HOSTILE_ID = "hostile";
 export const TITLE = "x </title><script>alert(1)</script>";
+/** Its tags: the last one ends a table row where a filter of the HTML reads it with a pattern. */
+export const TAGS = ["ci/cd", "ci-cd", "a<b></tr>"];
 export const AGENT = "<img src=x onerror=alert(2)>";
 /** After the agent: a right-to-left override, which would show `exe.gpj` as `jpg.exe`. */
 export const SPOOF = "\u202egpj.exe";
@@ -19,7 +22,7 @@ export const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const RUNBOOK = `---
 title: "${TITLE}"
 description: "Objective <script>alert(9)</script>"
-tags: [ci/cd, ci-cd, "a<b"]
+tags: [${TAGS.map((t) => JSON.stringify(t)).join(", ")}]
 schedule: nightly
 ---
 

@@ -39,6 +39,17 @@ describe("the list pages, filtered for a caller", () => {
       expect(rowIds(tree)).toEqual([]);
       expect(selectAll("[data-rm-count], [data-rm-counts]", tree)).toEqual([]);
       for (const title of titles(built)) expect(filtered).not.toContain(`>${title}<`);
+      // Nothing else of a row either: the hostile runbook's tag `a<b></tr>` stands raw in an
+      // attribute of its row (hostile-fixture.ts), and its title, links and failed checks, after
+      // that `</tr>`, are the row's all the same.
+      const leftOfRows = selectAll(
+        'a[href^="/runbooks/"], .rm-index__title, .rm-index__id, .rm-tag, .rm-failing',
+        tree,
+      );
+      expect(leftOfRows.map((e) => String(e.properties.href ?? e.properties.className))).toEqual(
+        [],
+      );
+      expect(hastToString(tree)).not.toContain("hostile");
     },
   );
 
@@ -48,6 +59,10 @@ describe("the list pages, filtered for a caller", () => {
     const keep = new Set(all.filter((_, i) => i % 2 === 0));
     const tree = fromHtml(listPageFor(html, { visible: (id) => keep.has(id), masked: false }));
     expect(rowIds(tree)).toEqual(all.filter((id) => keep.has(id)));
+    const linked = selectAll('a[href^="/runbooks/"]', tree).map(
+      (a) => String(a.properties.href).split("/")[2]!,
+    );
+    expect(linked.filter((id) => !keep.has(id))).toEqual([]);
   });
 
   it("leaves out the failed checks' stored values for a caller whom masking covers", async () => {
