@@ -747,6 +747,7 @@ export class LocalEngine implements Engine {
         scan.outside,
         scan.outsideDays,
         true,
+        job.window,
       );
       if (stored !== null) leaveStoreDays(res, scan.files, stored.rawDays);
       job.onProgress?.({

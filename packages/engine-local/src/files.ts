@@ -20,9 +20,11 @@ import {
   mapLimit,
   setNewest,
   slashDate,
+  type TimeWindow,
 } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
+import { eventKey, type KeyedFile, type PartKeys, sharedEventWarnings } from "./shared-events.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -267,7 +269,7 @@ type Profile =
   | { kind: "direct" }
   | {
       kind: "normalized";
-      parts: { path: string; day: string | null; size: number; events: number }[];
+      parts: NormalPart[];
       events: number;
       notes: string[];
       coerced: Record<string, number>;
@@ -280,6 +282,17 @@ type Profile =
       /** It was read and holds no CloudTrail event (another JSON document): nothing is missed. */
       notEvents?: true;
     };
+
+/**
+ * A part of a file the lenient reader wrote, with its events' keys (`eventKey`) and times: what
+ * tells the same events in two files (`sharedEventWarnings`).
+ */
+interface NormalPart extends PartKeys {
+  path: string;
+  day: string | null;
+  size: number;
+  events: number;
+}
 
 interface CacheEntry {
   key: string;
@@ -396,6 +409,11 @@ export class LogCatalog {
   /** Layout files DuckDB's typed reader rejected: parsed by the lenient reader from now on. */
   private readonly forceNormalize = new Map<string, string>();
   private partSeq = 0;
+  /**
+   * `sharedEventWarnings` by the parts a step reads (their paths change with their files), kept
+   * for the next steps of a run, which read the same files.
+   */
+  private readonly shared = new Map<string, string[]>();
   /** The files of folders outside a step's days, counted and kept while the folders are unchanged. */
   private readonly outsideCounts = new OutsideCounts(isEventFileName, layoutDay);
 
@@ -598,6 +616,7 @@ export class LogCatalog {
     outside = 0,
     outsideDaysOfScan: DayRange | null = null,
     once = false,
+    window: TimeWindow | null = null,
   ): Promise<Resolution & { skippedByWindow: number }> {
     const inDays = (d: string | null) => inDayRange(days, d);
     let outsideDays = outsideDaysOfScan;
@@ -611,6 +630,7 @@ export class LogCatalog {
     const { warnings } = read;
     const profiles = await mapLimit(read.files, 16, (f) => this.profile(f));
     const result: ReadFile[] = [];
+    const keyed: KeyedFile[] = [];
     const unread: string[] = [];
     const notEvents: Record<string, number> = {};
     let skippedFiles = 0;
@@ -639,6 +659,7 @@ export class LogCatalog {
         for (const part of parts) {
           result.push({ path: part.path, day: part.day, size: part.size, origin: f.rel });
         }
+        keyed.push({ rel: f.rel, parts });
         for (const n of p.notes) warnings.push(`${f.rel}: ${n}`);
         if (p.notEvents > 0) notEvents[f.rel] = p.notEvents;
         const coerced = Object.entries(p.coerced);
@@ -651,6 +672,7 @@ export class LogCatalog {
         }
       }
     });
+    if (once && keyed.length > 1) warnings.push(...this.sharedEvents(keyed, result, window));
     return {
       files: result,
       warnings,
@@ -660,6 +682,17 @@ export class LogCatalog {
       skippedByWindow,
       outsideDays,
     };
+  }
+
+  /** `sharedEventWarnings` of the files, computed once per set of parts read. */
+  private sharedEvents(keyed: KeyedFile[], read: ReadFile[], window: TimeWindow | null): string[] {
+    const key = `${window?.start.getTime()}-${window?.end.getTime()}\u0000${read.map((f) => f.path).join("\u0000")}`;
+    const known = this.shared.get(key);
+    if (known !== undefined) return known;
+    const warnings = sharedEventWarnings(keyed, window);
+    if (this.shared.size >= 64) this.shared.delete(this.shared.keys().next().value as string);
+    this.shared.set(key, warnings);
+    return warnings;
   }
 
   /** The typed reader failed on a layout file: read it leniently from now on. */
@@ -719,7 +752,10 @@ export class LogCatalog {
     if (parsed.error !== undefined) return { kind: "skipped", reason: parsed.error };
     const coerced: Record<string, number> = {};
     const notes = [...parsed.notes];
-    const groups = new Map<string, { day: string | null; dir: string; records: unknown[] }>();
+    const groups = new Map<
+      string,
+      { day: string | null; dir: string; records: unknown[]; keys: number[]; times: number[] }
+    >();
     const layout = layoutPlace(f);
     let notEvents = 0;
     for (const raw of parsed.objects) {
@@ -733,10 +769,16 @@ export class LogCatalog {
       const { day, dir } = layout ?? eventPlace(rec);
       let g = groups.get(dir);
       if (!g) {
-        g = { day, dir, records: [] };
+        g = { day, dir, records: [], keys: [], times: [] };
         groups.set(dir, g);
       }
       g.records.push(rec);
+      const t = typeof rec.eventTime === "string" ? parseEventTime(rec.eventTime) : null;
+      const k = eventKey(rec.eventID, t === null ? String(rec.eventTime) : t.getTime());
+      if (k !== null) {
+        g.keys.push(k);
+        g.times.push(t === null ? Number.NaN : t.getTime());
+      }
     }
     if (notEvents > 0) {
       notes.push(
@@ -754,7 +796,7 @@ export class LogCatalog {
       };
     }
     const hash = createHash("sha1").update(`${f.path}:${f.identity}`).digest("hex");
-    const parts: { path: string; day: string | null; size: number; events: number }[] = [];
+    const parts: NormalPart[] = [];
     let events = 0;
     for (const g of groups.values()) {
       const dir = path.join(this.cacheDir, g.dir);
@@ -767,6 +809,8 @@ export class LogCatalog {
         path: file,
         day: g.day,
         events: g.records.length,
+        keys: Float64Array.from(g.keys),
+        times: Float64Array.from(g.times),
         size: Math.round((f.size * g.records.length) / Math.max(1, parsed.objects.length)),
       });
     }

@@ -1,0 +1,110 @@
+/**
+ * Events found in two files a step reads (an export beside its raw file, a hand-made export of
+ * events also delivered): each is counted once per file, as Athena counts them, and the step is
+ * told. An event is known by its `eventID` and the instant of its `eventTime`, kept per part of
+ * the lenient reader as a 53-bit hash and the instant (16 bytes an event), in the file's order.
+ */
+import type { TimeWindow } from "@run-md/core";
+/** FNV-1a over a string's UTF-16 units, from a seed. */
+function fnv(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final mix (murmur3's): FNV's low bits spread poorly over short keys.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * An event's key as a number below 2^53 (exact as a double), or null without an `eventID`. The
+ * time is the instant it names, in milliseconds (`10:00:00Z` and `10:00:00.000Z` are one time),
+ * else its text.
+ */
+export function eventKey(id: unknown, time: number | string): number | null {
+  if (typeof id !== "string" || id === "") return null;
+  const s = `${id}\u0000${time}`;
+  return (fnv(s, 0x9747b28c) & 0x1fffff) * 2 ** 32 + fnv(s, 0x811c9dc5);
+}
+
+/** The keys of a part's events (`eventKey`) and their instants (NaN: no time DuckDB reads). */
+export interface PartKeys {
+  keys: Float64Array;
+  times: Float64Array;
+}
+
+/** One file the step reads, by its name for messages, and the keys of its parts read. */
+export interface KeyedFile {
+  rel: string;
+  parts: PartKeys[];
+}
+
+/** The keys of the parts' events in the window (all of them without one). */
+function inWindow(parts: PartKeys[], window: TimeWindow | null): Float64Array[] {
+  if (window === null) return parts.map((p) => p.keys);
+  const [start, end] = [window.start.getTime(), window.end.getTime()];
+  return parts.map((p) => {
+    const out = new Float64Array(p.keys.length);
+    let n = 0;
+    for (let i = 0; i < p.keys.length; i++) {
+      const t = p.times[i] as number;
+      if (t >= start && t < end) out[n++] = p.keys[i] as number;
+    }
+    return out.subarray(0, n);
+  });
+}
+
+/**
+ * The warnings for events of the window in a file also in an earlier file of the list (the first
+ * one holding each), one per pair, in file order. Costs one sort of every key when no event is
+ * shared.
+ */
+export function sharedEventWarnings(
+  keyed: readonly KeyedFile[],
+  window: TimeWindow | null,
+): string[] {
+  if (keyed.length < 2) return [];
+  const files = keyed.map((f) => ({ rel: f.rel, parts: inWindow(f.parts, window) }));
+  let total = 0;
+  for (const f of files) for (const p of f.parts) total += p.length;
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const f of files)
+    for (const p of f.parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+  all.sort();
+  const dups = new Set<number>();
+  for (let i = 1; i < all.length; i++) if (all[i] === all[i - 1]) dups.add(all[i] as number);
+  if (dups.size === 0) return [];
+  /** The first file holding each shared key. */
+  const first = new Map<number, number>();
+  /** Per file, the count of its keys first held by each earlier file. */
+  const pairs = files.map(() => new Map<number, number>());
+  files.forEach((f, i) => {
+    const seen = new Set<number>();
+    for (const p of f.parts)
+      for (const k of p) {
+        if (!dups.has(k) || seen.has(k)) continue;
+        seen.add(k);
+        const j = first.get(k);
+        if (j === undefined) first.set(k, i);
+        else if (j !== i) pairs[i]?.set(j, (pairs[i]?.get(j) ?? 0) + 1);
+      }
+  });
+  const warnings: string[] = [];
+  files.forEach((f, i) => {
+    for (const [j, n] of [...(pairs[i] ?? [])].sort((x, y) => x[0] - y[0])) {
+      warnings.push(
+        `${n} event${n === 1 ? "" : "s"} of ${f.rel} ${n === 1 ? "is" : "are"} also in ${files[j]?.rel} (the same eventID and eventTime): each is counted once per file, as Athena counts them; keep one copy`,
+      );
+    }
+  });
+  return warnings;
+}
