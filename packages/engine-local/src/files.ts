@@ -766,14 +766,14 @@ export class LogCatalog {
         continue;
       }
       const rec = normalizeRecord(raw, coerced);
-      const { day, dir } = layout ?? eventPlace(rec);
+      const t = parseEventTime(rec.eventTime);
+      const { day, dir } = layout ?? eventPlace(rec, t);
       let g = groups.get(dir);
       if (!g) {
         g = { day, dir, records: [], keys: [], times: [] };
         groups.set(dir, g);
       }
       g.records.push(rec);
-      const t = typeof rec.eventTime === "string" ? parseEventTime(rec.eventTime) : null;
       const k = eventKey(rec.eventID, t === null ? String(rec.eventTime) : t.getTime());
       if (k !== null) {
         g.keys.push(k);
@@ -864,8 +864,10 @@ function layoutPlace(f: SourceFile): { day: string; dir: string } | null {
 }
 
 /** Where the lenient reader puts an event of a file outside the layout: by its own fields. */
-function eventPlace(rec: Record<string, unknown>): { day: string | null; dir: string } {
-  const time = parseEventTime(rec.eventTime);
+function eventPlace(
+  rec: Record<string, unknown>,
+  time: Date | null,
+): { day: string | null; dir: string } {
   const day = time ? slashDate(time) : null;
   const account = safeSegment(rec.recipientAccountId ?? accountOf(rec) ?? "unknown");
   const region = safeSegment(rec.awsRegion ?? "unknown");

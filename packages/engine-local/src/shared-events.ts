@@ -5,14 +5,9 @@
  * the lenient reader as a 53-bit hash and the instant (16 bytes an event), in the file's order.
  */
 import type { TimeWindow } from "@run-md/core";
-/** FNV-1a over a string's UTF-16 units, from a seed. */
-function fnv(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final mix (murmur3's): FNV's low bits spread poorly over short keys.
+/** Murmur3's final mix: FNV's low bits spread poorly over short keys. */
+function mix(x: number): number {
+  let h = x;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -29,7 +24,15 @@ function fnv(s: string, seed: number): number {
 export function eventKey(id: unknown, time: number | string): number | null {
   if (typeof id !== "string" || id === "") return null;
   const s = `${id}\u0000${time}`;
-  return (fnv(s, 0x9747b28c) & 0x1fffff) * 2 ** 32 + fnv(s, 0x811c9dc5);
+  // Two FNV-1a hashes of other seeds and primes, in one pass over the text.
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (mix(b) & 0x1fffff) * 2 ** 32 + mix(a);
 }
 
 /** The keys of a part's events (`eventKey`) and their instants (NaN: no time DuckDB reads). */
@@ -80,22 +83,27 @@ export function sharedEventWarnings(
       at += p.length;
     }
   all.sort();
-  const dups = new Set<number>();
-  for (let i = 1; i < all.length; i++) if (all[i] === all[i - 1]) dups.add(all[i] as number);
-  if (dups.size === 0) return [];
-  /** The first file holding each shared key. */
-  const first = new Map<number, number>();
+  // The keys seen twice or more, sorted, each once; then, by binary search, the first file that
+  // holds each, and the last that counted it (a key twice in one file is counted once).
+  let d = 0;
+  for (let i = 1; i < all.length; i++)
+    if (all[i] === all[i - 1] && (d === 0 || all[d - 1] !== all[i])) all[d++] = all[i] as number;
+  if (d === 0) return [];
+  const dups = all.subarray(0, d);
+  const first = new Int32Array(d).fill(-1);
+  const last = new Int32Array(d).fill(-1);
   /** Per file, the count of its keys first held by each earlier file. */
   const pairs = files.map(() => new Map<number, number>());
   files.forEach((f, i) => {
-    const seen = new Set<number>();
+    const counts = pairs[i] as Map<number, number>;
     for (const p of f.parts)
       for (const k of p) {
-        if (!dups.has(k) || seen.has(k)) continue;
-        seen.add(k);
-        const j = first.get(k);
-        if (j === undefined) first.set(k, i);
-        else if (j !== i) pairs[i]?.set(j, (pairs[i]?.get(j) ?? 0) + 1);
+        const at = indexOf(dups, k);
+        if (at < 0 || last[at] === i) continue;
+        last[at] = i;
+        const j = first[at] as number;
+        if (j < 0) first[at] = i;
+        else counts.set(j, (counts.get(j) ?? 0) + 1);
       }
   });
   const warnings: string[] = [];
@@ -107,4 +115,17 @@ export function sharedEventWarnings(
     }
   });
   return warnings;
+}
+
+/** The index of `k` in the sorted `a`, or -1. */
+function indexOf(a: Float64Array, k: number): number {
+  let [lo, hi] = [0, a.length - 1];
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid] as number;
+    if (v === k) return mid;
+    if (v < k) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
