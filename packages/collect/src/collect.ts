@@ -534,9 +534,16 @@ async function planParts(c: Collecting): Promise<Plan> {
     result.valuesSkipped += countValues(res);
     result.warnings.push(...res.warnings);
   };
+  // Exports that hold the same events are named: the store keeps one copy of those alike in
+  // every field, which the raw files count once per file.
   const first = await catalog.resolve(
     todo.map((f) => f.src),
     days,
+    0,
+    null,
+    false,
+    null,
+    "collect",
   );
   const byOrigin = new Map<string, ReadFile[]>();
   for (const p of first.files) byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);

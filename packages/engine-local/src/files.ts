@@ -24,7 +24,13 @@ import {
 } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
-import { eventKey, type KeyedFile, type PartKeys, sharedEventWarnings } from "./shared-events.ts";
+import {
+  eventKey,
+  type KeyedFile,
+  type PartKeys,
+  type SharedEnding,
+  sharedEventWarnings,
+} from "./shared-events.ts";
 import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -617,6 +623,7 @@ export class LogCatalog {
     outsideDaysOfScan: DayRange | null = null,
     once = false,
     window: TimeWindow | null = null,
+    shared: SharedEnding | false = once ? "query" : false,
   ): Promise<Resolution & { skippedByWindow: number }> {
     const inDays = (d: string | null) => inDayRange(days, d);
     let outsideDays = outsideDaysOfScan;
@@ -672,7 +679,8 @@ export class LogCatalog {
         }
       }
     });
-    if (once && keyed.length > 1) warnings.push(...this.sharedEvents(keyed, result, window));
+    if (shared !== false && keyed.length > 1)
+      warnings.push(...this.sharedEvents(keyed, result, window, shared));
     return {
       files: result,
       warnings,
@@ -685,11 +693,16 @@ export class LogCatalog {
   }
 
   /** `sharedEventWarnings` of the files, computed once per set of parts read. */
-  private sharedEvents(keyed: KeyedFile[], read: ReadFile[], window: TimeWindow | null): string[] {
-    const key = `${window?.start.getTime()}-${window?.end.getTime()}\u0000${read.map((f) => f.path).join("\u0000")}`;
+  private sharedEvents(
+    keyed: KeyedFile[],
+    read: ReadFile[],
+    window: TimeWindow | null,
+    ending: SharedEnding,
+  ): string[] {
+    const key = `${ending}\u0000${window?.start.getTime()}-${window?.end.getTime()}\u0000${read.map((f) => f.path).join("\u0000")}`;
     const known = this.shared.get(key);
     if (known !== undefined) return known;
-    const warnings = sharedEventWarnings(keyed, window);
+    const warnings = sharedEventWarnings(keyed, window, ending);
     if (this.shared.size >= 64) this.shared.delete(this.shared.keys().next().value as string);
     this.shared.set(key, warnings);
     return warnings;

@@ -35,6 +35,19 @@ export function eventKey(id: unknown, time: number | string): number | null {
   return (mix(b) & 0x1fffff) * 2 ** 32 + mix(a);
 }
 
+/**
+ * What the warning says is done with the events: a query counts each once per file (as Athena
+ * does); a collect stores once those alike in every field (`dedupedDaySql`), so a step over the
+ * store may count fewer than over the files, and more than once those that differ.
+ */
+export type SharedEnding = "query" | "collect";
+
+const ENDINGS: Record<SharedEnding, string> = {
+  query: "each is counted once per file, as Athena counts them; keep one copy",
+  collect:
+    "the store keeps one copy of each alike in every field and one per file of the others, where a step over the files (and Athena) counts each once per file; keep one copy",
+};
+
 /** The keys of a part's events (`eventKey`) and their instants (NaN: no time DuckDB reads). */
 export interface PartKeys {
   keys: Float64Array;
@@ -70,6 +83,7 @@ function inWindow(parts: PartKeys[], window: TimeWindow | null): Float64Array[] 
 export function sharedEventWarnings(
   keyed: readonly KeyedFile[],
   window: TimeWindow | null,
+  ending: SharedEnding = "query",
 ): string[] {
   if (keyed.length < 2) return [];
   const files = keyed.map((f) => ({ rel: f.rel, parts: inWindow(f.parts, window) }));
@@ -110,7 +124,7 @@ export function sharedEventWarnings(
   files.forEach((f, i) => {
     for (const [j, n] of [...(pairs[i] ?? [])].sort((x, y) => x[0] - y[0])) {
       warnings.push(
-        `${n} event${n === 1 ? "" : "s"} of ${f.rel} ${n === 1 ? "is" : "are"} also in ${files[j]?.rel} (the same eventID and eventTime): each is counted once per file, as Athena counts them; keep one copy`,
+        `${n} event${n === 1 ? "" : "s"} of ${f.rel} ${n === 1 ? "is" : "are"} also in ${files[j]?.rel} (the same eventID and eventTime): ${ENDINGS[ending]}`,
       );
     }
   });
