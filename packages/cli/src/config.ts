@@ -587,26 +587,18 @@ function applyEnv(cfg: Config): Config {
   if (env.RUN_MD_ATHENA_OUTPUT) cfg.athena.outputLocation = env.RUN_MD_ATHENA_OUTPUT;
   const partitioning = env.RUN_MD_ATHENA_PARTITIONING;
   if (partitioning) {
-    if (!PARTITIONING.includes(partitioning)) {
-      throw new RunMdError(
-        "bad-config",
-        `RUN_MD_ATHENA_PARTITIONING "${partitioning}" is not one of ${PARTITIONING.join(", ")}`,
-        {
-          hint: 'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
-        },
-      );
-    }
-    cfg.athena.partitioning = partitioning as AthenaConfig["partitioning"];
+    cfg.athena.partitioning = oneOfEnv(
+      "RUN_MD_ATHENA_PARTITIONING",
+      partitioning,
+      PARTITIONING,
+      'manual: region/year/month/day; projection: "timestamp"; bootstrap: date_partition/...; none.',
+    ) as AthenaConfig["partitioning"];
   }
   const accessKeyIds = env.RUN_MD_MASK_ACCESS_KEY_IDS;
   if (accessKeyIds) {
-    if (!ACCESS_KEY_IDS.includes(accessKeyIds)) {
-      throw new RunMdError(
-        "bad-config",
-        `RUN_MD_MASK_ACCESS_KEY_IDS "${accessKeyIds}" is not one of ${ACCESS_KEY_IDS.join(", ")}`,
-      );
-    }
-    cfg.mask.accessKeyIds = accessKeyIds as "show" | "hide";
+    cfg.mask.accessKeyIds = oneOfEnv("RUN_MD_MASK_ACCESS_KEY_IDS", accessKeyIds, ACCESS_KEY_IDS) as
+      | "show"
+      | "hide";
   }
   if (env.RUN_MD_SITE_URL) {
     if (!isHttpUrl(env.RUN_MD_SITE_URL)) {
@@ -635,4 +627,14 @@ function applyEnv(cfg: Config): Config {
     cfg.logs.logGroups = groups;
   }
   return cfg;
+}
+
+/** An environment variable's value that must be one of a list: refused naming the variable. */
+function oneOfEnv(name: string, value: string, allowed: readonly string[], hint?: string): string {
+  if (allowed.includes(value)) return value;
+  throw new RunMdError(
+    "bad-config",
+    `${name} "${value}" is not one of ${allowed.join(", ")}`,
+    hint === undefined ? undefined : { hint },
+  );
 }

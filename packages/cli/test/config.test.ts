@@ -93,6 +93,15 @@ describe("run-md.config.yaml", () => {
     );
   });
 
+  it("an access key masking other than show or hide in the environment is an error naming it", () => {
+    process.env.RUN_MD_MASK_ACCESS_KEY_IDS = "mask";
+    expect(() => loadConfig(undefined, tmpdir())).toThrow(
+      'RUN_MD_MASK_ACCESS_KEY_IDS "mask" is not one of show, hide',
+    );
+    process.env.RUN_MD_MASK_ACCESS_KEY_IDS = "hide";
+    expect(loadConfig(undefined, tmpdir()).mask.accessKeyIds).toBe("hide");
+  });
+
   it("a log group that CloudWatch Logs would refuse is an error at its line, or naming RUN_MD_LOG_GROUPS", async () => {
     // As a step's log_groups= is (invalid-attribute): before, "" or "my logs" reached StartQuery,
     // and every Logs Insights step failed at run time; `check` passed.
