@@ -92,6 +92,32 @@ function truth(folders: Record<string, Rec[]>, from: string, to: string): string
     .sort();
 }
 
+/** Another region's file of 2026/11/24 (`late`, at 11:00), synced after a collect. */
+async function syncLateRegion(logs: string): Promise<string> {
+  const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
+  await fsp.mkdir(path.dirname(path.join(logs, late)), { recursive: true });
+  await fsp.writeFile(
+    path.join(logs, late),
+    zlib.gzipSync(
+      JSON.stringify({ Records: [record({ id: "late", time: "2026-11-24T11:00:00Z" })] }),
+    ),
+  );
+  return late;
+}
+
+/** 2026/11/24's event `a`, and `early` (23:30) delivered into the next day's folder. */
+async function dayAndEarly(logs: string): Promise<void> {
+  await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+  await layoutFile(logs, "2026/11/25", "early", [{ id: "early", time: "2026-11-24T23:30:00Z" }]);
+}
+
+/** `late` (23:58 on 2026/11/24), delivered into the next day's folder after a collect. */
+function deliverLate(logs: string): Promise<void> {
+  return layoutFile(logs, "2026/11/25", "late", [
+    { id: "late", time: "2026-11-24T23:58:00Z", name: "DeleteTrail" },
+  ]);
+}
+
 describe("a window over whole days of the store", () => {
   // Each folder holds a late event of the day before; 03/02 also one without a readable time.
   const folders: Record<string, Rec[]> = {
@@ -667,14 +693,7 @@ describe("a stored day whose folder in local.logDir holds files the store has no
     const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
     await collectFromDir({ sourceDir: logs, store, window: w });
     // Synced after the collect: another region's file of the same day.
-    const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
-    await fsp.mkdir(path.dirname(path.join(logs, late)), { recursive: true });
-    await fsp.writeFile(
-      path.join(logs, late),
-      zlib.gzipSync(
-        JSON.stringify({ Records: [record({ id: "late", time: "2026-11-24T11:00:00Z" })] }),
-      ),
-    );
+    const late = await syncLateRegion(logs);
     const query = "SELECT eventid FROM cloudtrail_logs ORDER BY 1";
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     // The truth: both records written lie in the window.
@@ -714,14 +733,7 @@ describe("a store collected from another folder of the same logs than local.logD
       await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
       const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
       await collectFromDir({ sourceDir: path.join(logs, source), store, window: w });
-      const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
-      await fsp.mkdir(path.dirname(path.join(logs, late)), { recursive: true });
-      await fsp.writeFile(
-        path.join(logs, late),
-        zlib.gzipSync(
-          JSON.stringify({ Records: [record({ id: "late", time: "2026-11-24T11:00:00Z" })] }),
-        ),
-      );
+      await syncLateRegion(logs);
       const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
       // The truth: both records written lie in the window.
       const e = await engine({ store, logDir: path.join(logs, logDir) });
@@ -757,15 +769,12 @@ describe("the day after a window the store covers, its folder in local.logDir ho
   it("is read from the raw files: the window's last minutes are all there", async () => {
     const logs = path.join(root, "day-after-behind");
     const store = `${logs}-store`;
-    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
-    await layoutFile(logs, "2026/11/25", "early", [{ id: "early", time: "2026-11-24T23:30:00Z" }]);
+    await dayAndEarly(logs);
     const w = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-25T00:00:00Z") };
     await collectFromDir({ sourceDir: logs, store, window: w });
     // Delivered after the collect into the next day's folder (a collect of the day just after
     // midnight; or any other file of that day, delivered or synced since).
-    await layoutFile(logs, "2026/11/25", "late", [
-      { id: "late", time: "2026-11-24T23:58:00Z", name: "DeleteTrail" },
-    ]);
+    await deliverLate(logs);
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     // The truth: the three records written lie in the window.
     const e = await engine({ store, logDir: logs });
@@ -783,8 +792,7 @@ describe("a collect of past days that listed the next day's folder within the ho
   it("covers them up to its listing: a window over the last hour warns, or reads raw with local.logDir", async () => {
     const logs = path.join(root, "listed-after-midnight");
     const store = `${logs}-store`;
-    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
-    await layoutFile(logs, "2026/11/25", "early", [{ id: "early", time: "2026-11-24T23:30:00Z" }]);
+    await dayAndEarly(logs);
     const window = {
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
@@ -795,9 +803,7 @@ describe("a collect of past days that listed the next day's folder within the ho
     const at = new Date("2026-11-25T00:20:00Z");
     await collectFiles({ store, window }, catalog, all, { complete: true, at });
     // Delivered after the listing, into the next day's folder.
-    await layoutFile(logs, "2026/11/25", "late", [
-      { id: "late", time: "2026-11-24T23:58:00Z", name: "DeleteTrail" },
-    ]);
+    await deliverLate(logs);
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     // The truth: the three records written lie in the window; the store holds the first two.
     const raw = await ask(await engine({ store, logDir: logs }), "sql", SQL_IDS, from, to);
