@@ -200,26 +200,37 @@ export function loadConfig(file: string | undefined, cwd = process.cwd()): Confi
   checkSchema(yaml);
   checkEngineNames(yaml);
   const merged = mergeConfig(defaults(), yaml.data, target);
-  if (merged.site.url !== undefined && !isHttpUrl(merged.site.url)) {
-    yaml.fail(
-      yaml.valueNode(["site", "url"]),
-      `"site.url" must be an http(s) address such as https://org.github.io/run-md`,
-    );
-  }
-  checkAthenaAddresses(merged, yaml);
+  checkValues(merged, yaml);
   resolvePaths(merged, yaml, path.dirname(target));
   merged.located = { file: target, at: (keyPath: string) => yaml.locate(keyPath) };
   return applyEnv(merged);
 }
 
 const ENDPOINT_EXAMPLE = "http://127.0.0.1:4566";
+const SITE_EXAMPLE = "https://org.github.io/run-md";
+
+/** The settings that hold an http(s) address, with an example of one for their messages. */
+const ADDRESSES = [
+  { section: "site", key: "url", example: SITE_EXAMPLE },
+  { section: "athena", key: "endpoint", example: ENDPOINT_EXAMPLE },
+  { section: "logs", key: "endpoint", example: ENDPOINT_EXAMPLE },
+] as const;
 
 /**
- * `athena.partitioning`, the endpoints and the log groups, at their lines: an endpoint without its scheme (the
- * emulator's `127.0.0.1:4566`) failed every step with the SDK's "Invalid URL" and a hint about
- * the workgroup, and a partitioning the file misspelt was named without its file.
+ * The addresses, `athena.partitioning` and the log groups, at their lines: an endpoint without
+ * its scheme (the emulator's `127.0.0.1:4566`) failed every step with the SDK's "Invalid URL" and
+ * a hint about the workgroup, and a partitioning the file misspelt was named without its file.
  */
-function checkAthenaAddresses(cfg: Config, yaml: ConfigYaml): void {
+function checkValues(cfg: Config, yaml: ConfigYaml): void {
+  for (const { section, key, example } of ADDRESSES) {
+    const value = (cfg[section] as Record<string, unknown>)[key];
+    if (typeof value === "string" && !isHttpUrl(value)) {
+      yaml.fail(
+        yaml.valueNode([section, key]),
+        `"${section}.${key}" must be an http(s) address such as ${example}`,
+      );
+    }
+  }
   const partitioning = cfg.athena.partitioning;
   if (partitioning !== undefined && !PARTITIONING.includes(partitioning)) {
     yaml.fail(
@@ -235,23 +246,14 @@ function checkAthenaAddresses(cfg: Config, yaml: ConfigYaml): void {
         `"logs.logGroups" entry ${JSON.stringify(group)} ${problem}`,
       );
   });
-  for (const section of ["athena", "logs"] as const) {
-    const endpoint = cfg[section].endpoint;
-    if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-      yaml.fail(
-        yaml.valueNode([section, "endpoint"]),
-        `"${section}.endpoint" must be an http(s) address such as ${ENDPOINT_EXAMPLE}`,
-      );
-    }
-  }
 }
 
-/** An endpoint from the environment: an http(s) address, or an error naming the variable. */
-function endpointFromEnv(name: string, value: string): string {
+/** An address from the environment: an http(s) one, or an error naming the variable. */
+function httpUrlFromEnv(name: string, value: string, example = ENDPOINT_EXAMPLE): string {
   if (!isHttpUrl(value)) {
     throw new RunMdError(
       "bad-config",
-      `${name} "${value}" is not an http(s) address such as ${ENDPOINT_EXAMPLE}`,
+      `${name} "${value}" is not an http(s) address such as ${example}`,
     );
   }
   return value;
@@ -580,7 +582,7 @@ function applyEnv(cfg: Config): Config {
   if (env.RUN_MD_LOG_DIR) cfg.local.logDir = resolveLogDir(env.RUN_MD_LOG_DIR);
   if (env.RUN_MD_STORE) cfg.local.store = path.resolve(env.RUN_MD_STORE);
   if (env.RUN_MD_ATHENA_ENDPOINT)
-    cfg.athena.endpoint = endpointFromEnv("RUN_MD_ATHENA_ENDPOINT", env.RUN_MD_ATHENA_ENDPOINT);
+    cfg.athena.endpoint = httpUrlFromEnv("RUN_MD_ATHENA_ENDPOINT", env.RUN_MD_ATHENA_ENDPOINT);
   if (env.RUN_MD_ATHENA_TABLE) cfg.athena.table = env.RUN_MD_ATHENA_TABLE;
   if (env.RUN_MD_ATHENA_WORKGROUP) cfg.athena.workgroup = env.RUN_MD_ATHENA_WORKGROUP;
   if (env.RUN_MD_ATHENA_DATABASE) cfg.athena.database = env.RUN_MD_ATHENA_DATABASE;
@@ -600,19 +602,12 @@ function applyEnv(cfg: Config): Config {
       | "show"
       | "hide";
   }
-  if (env.RUN_MD_SITE_URL) {
-    if (!isHttpUrl(env.RUN_MD_SITE_URL)) {
-      throw new RunMdError(
-        "bad-config",
-        `RUN_MD_SITE_URL "${env.RUN_MD_SITE_URL}" is not an http(s) address such as https://org.github.io/run-md`,
-      );
-    }
-    cfg.site.url = env.RUN_MD_SITE_URL;
-  }
+  if (env.RUN_MD_SITE_URL)
+    cfg.site.url = httpUrlFromEnv("RUN_MD_SITE_URL", env.RUN_MD_SITE_URL, SITE_EXAMPLE);
   const threads = threadsFromEnv(env);
   if (threads !== undefined) cfg.local.threads = threads;
   if (env.RUN_MD_LOGS_ENDPOINT)
-    cfg.logs.endpoint = endpointFromEnv("RUN_MD_LOGS_ENDPOINT", env.RUN_MD_LOGS_ENDPOINT);
+    cfg.logs.endpoint = httpUrlFromEnv("RUN_MD_LOGS_ENDPOINT", env.RUN_MD_LOGS_ENDPOINT);
   if (env.RUN_MD_LOG_GROUPS) {
     const groups = env.RUN_MD_LOG_GROUPS.split(",").map((s) => s.trim());
     for (const group of groups) {
