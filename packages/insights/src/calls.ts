@@ -342,14 +342,14 @@ const conditional: Translator = (c) => {
   };
 };
 
+/** 2^52: from here on every double is a whole number. */
+const WHOLE_DOUBLE = 4503599627370496;
+
 /**
  * round(a[, d]): "With one argument, rounds to the nearest integer. With two arguments, rounds to
  * d decimal places." The page does not say which way a value half-way between two (2.5) goes, so
  * such a value fails the step with a message at the call rather than take a side.
  */
-/** 2^52: from here on every double is a whole number. */
-const WHOLE_DOUBLE = 4503599627370496;
-
 const round: Translator = (c) => {
   const d = c.call.args[1];
   if (
