@@ -24,6 +24,7 @@ import {
 } from "@run-md/core";
 import { isNumberText, jsonText, parseJson } from "./json-text.ts";
 import { lstatOrNull, OutsideCounts, widen } from "./outside-count.ts";
+import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 import {
   eventKey,
   type KeyedFile,
@@ -31,7 +32,6 @@ import {
   type SharedEnding,
   sharedEventWarnings,
 } from "./shared-events.ts";
-import { type Field, keyMap, RECORD_KEYS } from "./schema.ts";
 
 const EVENT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 /** The names EVENT_FILE reads, as messages say them. */
@@ -703,8 +703,7 @@ export class LogCatalog {
     const known = this.shared.get(key);
     if (known !== undefined) return known;
     const warnings = sharedEventWarnings(keyed, window, ending);
-    if (this.shared.size >= 64) this.shared.delete(this.shared.keys().next().value as string);
-    this.shared.set(key, warnings);
+    setNewest(this.shared, key, warnings, 64);
     return warnings;
   }
 

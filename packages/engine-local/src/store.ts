@@ -20,6 +20,7 @@ import {
   deliveryDays,
   isoSeconds,
   RunMdError,
+  setNewest,
   slashDate,
   slashDayFrom,
   slashDayStart,
@@ -826,9 +827,8 @@ function objectsOfDays(
     const day = inLayout ?? layoutSeries(key)?.day ?? null;
     if (day !== null && days.has(day)) origins.push(key);
   }
-  if (byDays.size >= OBJECTS_KEPT) byDays.delete(byDays.keys().next().value as string);
   const read = { origins, unread };
-  byDays.set(key, read);
+  setNewest(byDays, key, read, OBJECTS_KEPT);
   return read;
 }
 

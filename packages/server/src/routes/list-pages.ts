@@ -15,6 +15,7 @@
  * The markup is the site's own (site/src/components/RunbookTable.astro, the `data-rm-count*`
  * marks of the list pages); site/test/list-pages.test.ts checks this module against a real build.
  */
+import { setNewest } from "@run-md/core";
 import { type DefaultTreeAdapterTypes, parse } from "parse5";
 
 type Node = DefaultTreeAdapterTypes.Node;
@@ -91,11 +92,8 @@ const plans = new Map<string, Plan>();
 const PLANS = 16;
 
 function cachedPlan(html: string): Plan {
-  let plan = plans.get(html);
-  if (plan) plans.delete(html);
-  else plan = planOf(html);
-  plans.set(html, plan);
-  if (plans.size > PLANS) plans.delete(plans.keys().next().value!);
+  const plan = plans.get(html) ?? planOf(html);
+  setNewest(plans, html, plan, PLANS);
   return plan;
 }
 
