@@ -16,6 +16,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { Expr, InsightsQuery } from "../src/ast.ts";
+import { CONDITION_FUNCTIONS } from "../src/calls.ts";
 import {
   FUNCTION_NAMES,
   InsightsSyntaxError,
@@ -229,3 +230,31 @@ function translatesAt(name: string): boolean {
     return false;
   }
 }
+
+describe("the functions `check` lets stand as conditions are the ones whose translation is one", () => {
+  // service-only.ts judges `filter f(...)` by CONDITION_FUNCTIONS, written by hand; the run
+  // judges it by the translation's type. A function missing from the list would be let by
+  // `check` and refused by every local run (or the reverse). if/case/coalesce are conditions
+  // when their values are (conditions.test.ts).
+  const plain = DOCUMENTED.filter(
+    ([name]) =>
+      !STATS.has(name) && !["if", "case", "coalesce"].includes(name) && translatesAt(name),
+  );
+
+  test.each(plain)("filter %s(...)", (name, min, _max, arg) => {
+    const args = Array.from({ length: min }, (_, i) => argAt(name, arg, i)).join(", ");
+    const q = `filter ${name}(${args})`;
+    let refused = "";
+    try {
+      translateInsights(q, { relation: "cwl_events", check: false });
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    if (CONDITION_FUNCTIONS.has(name)) expect(refused).toBe("");
+    else expect(refused).toContain("is a value, not a condition");
+  });
+
+  test("every listed function is translated", () => {
+    for (const name of CONDITION_FUNCTIONS) expect(translatesAt(name), name).toBe(true);
+  });
+});
