@@ -32,7 +32,7 @@ import {
   type Severity,
 } from "./model.ts";
 import { coerceParam, PARAM_TYPES } from "./params.ts";
-import { scheduleProblem } from "./schedule.ts";
+import { NAMED_SCHEDULES, scheduleHint, scheduleProblem } from "./schedule.ts";
 import {
   type At,
   checkTriggerParams,
@@ -58,7 +58,7 @@ export const FRONT_MATTER_KEYS = [
   "triggers",
 ] as const;
 export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
-export const SCHEDULES: readonly Schedule[] = ["manual", "nightly", "weekly"];
+export const SCHEDULES: readonly Schedule[] = NAMED_SCHEDULES;
 export const PARAM_KEYS = [
   "type",
   "description",
@@ -486,8 +486,7 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
         const problem = scheduleProblem(s);
         if (problem === undefined) return undefined;
         f.meta.scheduleUnread = true;
-        const word = /[\d*]/.test(s) ? "" : (s.trim().split(/\s+/)[0] ?? "");
-        return `invalid schedule "${s}": ${problem}${word === "" ? "" : didYouMean(word, SCHEDULES)}`;
+        return `invalid schedule "${s}": ${problem}${scheduleHint(s)}`;
       },
       (s) => {
         f.meta.schedule = s;

@@ -4,6 +4,7 @@
  * (`"0 6 * * 1-5"`, UTC, parsed by croner) on the nights after one of its times.
  */
 import { Cron } from "croner";
+import { didYouMean } from "./diagnostics.ts";
 
 export const NAMED_SCHEDULES = ["manual", "nightly", "weekly"] as const;
 export const WEEKDAYS = [
@@ -18,6 +19,38 @@ export const WEEKDAYS = [
 export type Weekday = (typeof WEEKDAYS)[number];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What a schedule written in other tools' words means here: cron's `@daily` macros, `daily`,
+ * `hourly` (which nothing in edit distance suggests: `daily` is two edits from no name).
+ */
+const SCHEDULE_WORDS: Readonly<Record<string, string>> = {
+  daily: "nightly",
+  everyday: "nightly",
+  midnight: "nightly",
+  hourly: '"0 * * * *"',
+  monthly: '"0 6 1 * *"',
+  yearly: '"0 6 1 1 *"',
+  annually: '"0 6 1 1 *"',
+  never: "manual",
+  none: "manual",
+  off: "manual",
+  disabled: "manual",
+  false: "manual",
+};
+
+/** A hint for a schedule word that is not a name: ` (did you mean "nightly"?)`, or "". */
+export function scheduleHint(schedule: string): string {
+  if (/[\d*]/.test(schedule)) return "";
+  const word = (schedule.trim().split(/\s+/)[0] ?? "").toLowerCase();
+  const plain = word.replace(/^@/, "");
+  const named = (NAMED_SCHEDULES as readonly string[]).includes(plain) ? plain : undefined;
+  const meant = SCHEDULE_WORDS[plain] ?? named;
+  if (meant !== undefined) {
+    return ` (did you mean ${meant.startsWith('"') ? meant : `"${meant}"`}?)`;
+  }
+  return didYouMean(word, NAMED_SCHEDULES);
+}
 
 /** Why a schedule is not one, or undefined when it is valid (a name or a cron expression). */
 export function scheduleProblem(schedule: string): string | undefined {

@@ -523,6 +523,34 @@ describe("schedule: a name with more words", () => {
       'invalid schedule "nightly ": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5" (did you mean "nightly"?)',
     ]);
   });
+
+  it("reads other tools' words (daily, cron's @-macros) as the schedule they mean", () => {
+    const hints: [string, string][] = [
+      ["daily", '"nightly"'],
+      ["@daily", '"nightly"'],
+      ["Daily", '"nightly"'],
+      ["@weekly", '"weekly"'],
+      ["hourly", '"0 * * * *"'],
+      ["@monthly", '"0 6 1 * *"'],
+      ["never", '"manual"'],
+      ["nigthly", '"nightly"'],
+    ];
+    for (const [written, meant] of hints) {
+      const source = `---\ntitle: T\nschedule: "${written}"\n---\n\n\`\`\`sql a\nSELECT 1\n\`\`\`\n`;
+      const [message] = parseRunbook(source, "x.md").diagnostics.map((d) => d.message);
+      expect(message, written).toMatch(
+        new RegExp(
+          `^invalid schedule "${written}": .*\\(did you mean ${meant.replace(/\*/g, "\\*")}\\?\\)$`,
+        ),
+      );
+    }
+  });
+
+  it("suggests nothing for a word no schedule is near", () => {
+    const source = '---\ntitle: T\nschedule: "@reboot"\n---\n\n```sql a\nSELECT 1\n```\n';
+    const [message] = parseRunbook(source, "x.md").diagnostics.map((d) => d.message);
+    expect(message).not.toContain("did you mean");
+  });
 });
 
 describe("a second block of front matter keys", () => {
