@@ -315,5 +315,33 @@ describe("run-md audit", () => {
     expect(fmt.stderr).toContain('--format "xml": expected json or csv');
     const since = await auditExport(file, "--format", "csv", "--since", "last week");
     expect(since.stderr).toContain('--since "last week" is neither a duration');
+    const none = await auditExport(file, "--since", "2026-11-28");
+    expect(none).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--format is required"),
+    });
+    const out = path.join(dir(), "bad", "audit.json");
+    const clash = await auditExport(file, "--format", "csv", "-o", out);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain(`--format csv but --output ${out} ends .json`);
+    await expect(readFile(out, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("export takes the format --output's extension names", async () => {
+    const file = await sampleLog("ext");
+    const stored = await readFile(file, "utf8");
+    for (const name of ["a.json", "b.JSONL", "c.ndjson"]) {
+      const out = path.join(dir(), "ext", name);
+      const res = await auditExport(file, "--since", "2026-11-28", "-o", out);
+      expect(res, name).toMatchObject({ code: 0, stderr: "" });
+      expect(await readFile(out, "utf8"), name).toBe(stored);
+    }
+    const csv = path.join(dir(), "ext", "d.csv");
+    expect((await auditExport(file, "--since", "2026-11-28", "-o", csv)).code).toBe(0);
+    const [header, ...rows] = (await readFile(csv, "utf8")).trimEnd().split("\n");
+    expect(header).toMatch(/^seq,/);
+    expect(rows).toHaveLength(stored.trimEnd().split("\n").length);
+    const txt = await auditExport(file, "-o", path.join(dir(), "ext", "e.txt"));
+    expect(txt.stderr).toContain("does not end .json, .jsonl or .csv");
   });
 });

@@ -30,7 +30,7 @@ Options:
                         (entries cut off the end, or an older copy, break no chain)
   --since WHEN          a duration before now (30d, the default) or an ISO-8601 date or time
   --until WHEN          the end (exclusive): a duration before now or an ISO-8601 date or time
-  --format json|csv     the output format (required)
+  --format json|csv     the output format (required unless --output ends .json, .jsonl or .csv)
   --output, -o FILE     write here (atomically) instead of stdout
   --file FILE           the audit log (default: server.audit, else ${DEFAULT_AUDIT_FILE});
                         repeat it for the pieces of a rotated log, oldest first
@@ -90,14 +90,7 @@ async function exportLog(values: {
   output?: string;
   file?: string[];
 }): Promise<number> {
-  const format = values.format;
-  if (!EXPORT_FORMATS.includes(format as ExportFormat))
-    throw new RunMdError(
-      "usage",
-      format === undefined
-        ? "--format is required: json or csv"
-        : `--format "${format}": expected json or csv`,
-    );
+  const format = exportFormat(values.format, values.output);
   const now = new Date();
   const since = parseWhen(values.since ?? "30d", "--since", now, -1);
   const until =
@@ -113,13 +106,46 @@ async function exportLog(values: {
   const entries = [];
   for (const file of files)
     entries.push(...(await readAuditEntries(file, until ? { since, until } : { since })));
-  const text = formatEntries(entries, format as ExportFormat);
+  const text = formatEntries(entries, format);
   // On a terminal, what the entries hold (names from the identity provider, targets) cannot
   // drive it; into a pipe or a file the export is the entries as stored.
   if (values.output === undefined)
     process.stdout.write(process.stdout.isTTY ? printableLines(text) : text);
   else await writeOutputFile(values.output, "--output", text);
   return 0;
+}
+
+/** The formats output files' extensions name (the JSON export is one entry per line). */
+const EXTENSIONS: Readonly<Record<string, ExportFormat>> = {
+  json: "json",
+  jsonl: "json",
+  ndjson: "json",
+  csv: "csv",
+};
+
+/**
+ * `--format`, or the one `--output`'s extension names (`audit.csv`); a format the extension
+ * contradicts (`--format csv -o audit.json`) is refused rather than write CSV a reader takes
+ * for JSON.
+ */
+function exportFormat(given: string | undefined, output: string | undefined): ExportFormat {
+  const ext = output?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase() ?? "";
+  const named = EXTENSIONS[ext];
+  if (given === undefined) {
+    if (named !== undefined) return named;
+    throw new RunMdError(
+      "usage",
+      output === undefined
+        ? "--format is required: json or csv"
+        : `--format is required: json or csv (--output ${output} does not end .json, .jsonl or .csv)`,
+    );
+  }
+  const format = EXPORT_FORMATS.find((f) => f === given);
+  if (format === undefined)
+    throw new RunMdError("usage", `--format "${given}": expected json or csv`);
+  if (named !== undefined && named !== format)
+    throw new RunMdError("usage", `--format ${format} but --output ${output} ends .${named}`);
+  return format;
 }
 
 /** `verifyAuditFiles`, with a missing file as a user error. */
