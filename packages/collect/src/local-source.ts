@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { RunMdError } from "@run-md/core";
+import { notADirectory, RunMdError } from "@run-md/core";
 import { LogCatalog } from "@run-md/engine-local";
 import {
   asStoreWriter,
@@ -45,9 +45,9 @@ export async function collectFromDir(
   run: CollectRun & { sourceDir: string },
 ): Promise<CollectResult> {
   const dir = path.resolve(run.sourceDir);
-  const st = await fsp.stat(dir).catch(() => null);
-  if (!st?.isDirectory()) {
-    throw new RunMdError("bad-source", `The source ${dir} does not exist or is not a directory.`, {
+  const problem = await notADirectory(dir);
+  if (problem !== undefined) {
+    throw new RunMdError("bad-source", `The source ${dir} ${problem}.`, {
       hint: "Give --source a directory of CloudTrail files or an s3://bucket/prefix.",
     });
   }

@@ -1,7 +1,7 @@
 /** Finding runbooks: files as given, directories searched recursively for `*.md`. */
 import { type Dirent, readdir } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { glob } from "tinyglobby";
 import { ERROR_CODES } from "./error-codes.ts";
 import { RunMdError } from "./errors.ts";
@@ -172,4 +172,15 @@ async function refuseLinksOut(dir: string, links: string[]): Promise<void> {
 export function displayPath(p: string, from: string = process.cwd()): string {
   const rel = relative(from, p);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? p : rel;
+}
+
+/**
+ * Why `dir` cannot be read as a folder of log files, or undefined when it can: it does not
+ * exist, or it is a file (`--log-dir trail/events.jsonl`), said with the folder that holds it.
+ */
+export async function notADirectory(dir: string): Promise<string | undefined> {
+  const st = await stat(dir).catch(() => null);
+  if (st === null) return "does not exist";
+  if (st.isDirectory()) return undefined;
+  return `is a file, not a directory: give the directory that holds it (${dirname(dir)}), whose CloudTrail files are all read`;
 }

@@ -38,6 +38,7 @@ import {
   isoSeconds,
   isRunMdError,
   type JsonValue,
+  notADirectory,
   type QueryRequest,
   type QueryResult,
   RunMdError,
@@ -221,18 +222,14 @@ export async function createLocalEngine(opts: LocalEngineOptions): Promise<Local
   const store = opts.store === undefined ? null : path.resolve(opts.store);
   if (store !== null) await assertStore(store);
   const logDir = opts.logDir === undefined ? null : path.resolve(opts.logDir);
-  const st = logDir === null ? null : await fsp.stat(logDir).catch(() => null);
   if (logDir === null && store === null) {
     throw new RunMdError("bad-log-dir", "The local engine needs a log directory or a store.");
   }
-  if (logDir !== null && !st?.isDirectory()) {
-    throw new RunMdError(
-      "bad-log-dir",
-      `The log directory ${logDir} does not exist or is not a directory.`,
-      {
-        hint: "Point the local engine (local.logDir, RUN_MD_LOG_DIR or --log-dir) at a directory of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket), or set local.logDir: sample for the generated sample data.",
-      },
-    );
+  const problem = logDir === null ? undefined : await notADirectory(logDir);
+  if (problem !== undefined) {
+    throw new RunMdError("bad-log-dir", `The log directory ${logDir} ${problem}.`, {
+      hint: "Point the local engine (local.logDir, RUN_MD_LOG_DIR or --log-dir) at a directory of CloudTrail files (for example the AWSLogs/ tree synced from the trail's bucket), or set local.logDir: sample for the generated sample data.",
+    });
   }
   const cacheLimit = cacheLimitBytes(opts.cacheLimit ?? DEFAULT_CACHE_LIMIT);
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-local-"));

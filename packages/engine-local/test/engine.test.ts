@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import type { QueryRequest } from "@run-md/core";
@@ -501,9 +502,22 @@ describe("errors and cancellation", () => {
   });
 
   it("refuses a log directory that does not exist", async () => {
-    await expect(createLocalEngine({ logDir: path.join(root, "nope") })).rejects.toMatchObject({
+    const nope = path.join(root, "nope");
+    await expect(createLocalEngine({ logDir: nope })).rejects.toMatchObject({
       code: "bad-log-dir",
+      message: `The log directory ${nope} does not exist.`,
     });
+  });
+
+  it("names the folder to give when the log directory is a file", async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-file-"));
+    const file = path.join(dir, "one.json");
+    await fsp.writeFile(file, '{"Records":[]}');
+    await expect(createLocalEngine({ logDir: file })).rejects.toMatchObject({
+      code: "bad-log-dir",
+      message: `The log directory ${file} is a file, not a directory: give the directory that holds it (${dir}), whose CloudTrail files are all read.`,
+    });
+    await fsp.rm(dir, { recursive: true });
   });
 
   it("stops a running query when the signal aborts", async () => {
