@@ -181,6 +181,27 @@ describe("run-md check", () => {
     }
   });
 
+  it("run warns of a params.<id> naming no runbook, and runs with the defaults", async () => {
+    const dir = path.join(tmp, "config-params-run");
+    mkdirSync(path.join(dir, "runbooks"), { recursive: true });
+    const runbook = "---\ntitle: IAM\nparams:\n  limit: { type: integer, default: 5 }\n---\n";
+    const step = "\n```sql s\nSELECT {{limit}} AS n\n```\n";
+    writeFileSync(path.join(dir, "runbooks", "audit-iam.md"), runbook + step);
+    const config = "local:\n  logDir: sample\nparams:\n  audit-iamm:\n    limit: 1\n";
+    writeFileSync(path.join(dir, "run-md.config.yaml"), config);
+    const res = await runMd(["run", "runbooks/audit-iam.md", "--no-report", "--json"], dir);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(
+      `${path.join(dir, "run-md.config.yaml")}:4:3 warning params.audit-iamm names no runbook in runbooks (did you mean audit-iam?): its values are given to no run [config-params]`,
+    );
+    expect(JSON.parse(res.stdout)[0].steps[0].rows).toEqual([[5]]);
+    // Named right, no warning and the configured value.
+    writeFileSync(path.join(dir, "run-md.config.yaml"), config.replace("iamm", "iam"));
+    const fixed = await runMd(["run", "runbooks/audit-iam.md", "--no-report", "--json"], dir);
+    expect(fixed.stderr).not.toContain("config-params");
+    expect(JSON.parse(fixed.stdout)[0].steps[0].rows).toEqual([[1]]);
+  });
+
   it("a configuration's params.<id> naming no runbook of the runbooks folder is an error at its line (review)", async () => {
     const dir = path.join(tmp, "config-params");
     mkdirSync(path.join(dir, "runbooks"), { recursive: true });

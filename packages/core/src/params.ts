@@ -283,3 +283,14 @@ export function resolveParams(
   }
   return out;
 }
+
+/**
+ * The configuration's `params.<runbook id>` values for one runbook: by the id's own key only
+ * (a runbook named `constructor` or `toString` gets nothing from the object's prototype).
+ */
+export function configParamsFor(
+  all: Readonly<Record<string, Record<string, unknown> | undefined>>,
+  id: string,
+): Record<string, unknown> {
+  return Object.hasOwn(all, id) ? (all[id] ?? {}) : {};
+}

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import {
+  configParamsFor,
   DELIVERY_LAG_MS,
   type Diagnostic,
   displayPath,
@@ -327,7 +328,7 @@ async function runOne(
     {
       ...(options.engine === undefined ? {} : { engine: options.engine }),
       configEngines: config.engines,
-      configParams: config.params[runbook.meta.id] ?? {},
+      configParams: configParamsFor(config.params, runbook.meta.id),
       configSource: config.located,
       cliParams: Object.fromEntries(Object.entries(plan.params).map(([k, v]) => [k, String(v)])),
       cliParamsSource: EVENT_PARAMS,

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import {
   checkRunInput,
+  configParamsFor,
   type Diagnostic,
   duplicateIdErrors,
   exitCodeOf,
@@ -26,6 +27,7 @@ import {
 import pc from "picocolors";
 import { type ArgValues, printUserError, QUERY_OPTIONS, RUN_OPTIONS } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
+import { configParamProblems } from "../config-params.ts";
 import { checkEngineChoice, EnginePool, engineFlags } from "../engines.ts";
 import { checkOutputFile, writeOutputFile } from "../output/file-check.ts";
 import { OUTPUT_OPTIONS, outputUsage } from "../output/options.ts";
@@ -247,6 +249,7 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
     values,
   );
   if (typeof runbooks === "number") return runbooks;
+  await warnUnusedConfigParams(config, runbooks);
   const now = new Date();
   const bounds = jobBoundsOf(process.env, now, { from: values.from, to: values.to });
   for (const runbook of runbooks) {
@@ -279,6 +282,20 @@ async function prepareRun(values: Values, positionals: string[]): Promise<RunPla
   };
 }
 
+/**
+ * A `params.<id>` naming no runbook (`run-md check` reports it as an error): a warning before the
+ * run, which uses the defaults where the section meant other values (a typo in the id).
+ */
+async function warnUnusedConfigParams(config: Config, runbooks: readonly Runbook[]) {
+  const problems = await configParamProblems(
+    config,
+    runbooks.map((r) => r.meta.id),
+  );
+  for (const d of problems) {
+    process.stderr.write(`${formatDiagnostic({ ...d, severity: "warning" })}\n`);
+  }
+}
+
 /** What the command line asks of one runbook: its step, window and parameters. */
 export function runInput(
   values: Pick<Values, "step" | "since" | "from" | "to">,
@@ -295,9 +312,7 @@ export function runInput(
       ...(values.from === undefined ? {} : { from: values.from }),
       ...(values.to === undefined ? {} : { to: values.to }),
     },
-    configParams: Object.hasOwn(config.params, runbook.meta.id)
-      ? (config.params[runbook.meta.id] ?? {})
-      : {},
+    configParams: configParamsFor(config.params, runbook.meta.id),
     configSource: config.located,
     cliParams,
   };

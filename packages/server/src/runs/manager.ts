@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Caller } from "@run-md/access";
 import {
+  configParamsFor,
   type Engine,
   errorReport,
   isRunMdError,
@@ -131,8 +132,7 @@ export class RunManager {
   }
 
   configParams(id: string): Record<string, unknown> {
-    const all = this.settings.configParams ?? {};
-    return Object.hasOwn(all, id) ? (all[id] ?? {}) : {};
+    return configParamsFor(this.settings.configParams ?? {}, id);
   }
 
   /**
