@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   "run.approve",
   "run.deny",
   "run.expire",
+  "runs.removed",
   "query.request",
   "token.create",
   "token.revoke",

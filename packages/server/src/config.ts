@@ -61,6 +61,11 @@ export interface ServerConfig {
   budgets: string;
   /** The name of the environment variable holding the key of `hash` masking (spec §8). */
   maskKey?: string;
+  /**
+   * How long an ended run's record and event log are kept, in ms (configured as a duration:
+   * `180d`); undefined keeps every one. The audit log keeps its entries whatever this says.
+   */
+  keepRunsMs?: number;
 }
 
 /** An address (`10.0.1.5`, `::1`) or a CIDR range (`10.0.0.0/16`). */
@@ -107,6 +112,8 @@ export function fastifyTrustProxy(
   return (_address, hop) => hop < hops;
 }
 
+const DAY_MS = 24 * 3600_000;
+
 const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
 const KEYS = [
   "host",
@@ -122,6 +129,7 @@ const KEYS = [
   "bodyLimit",
   "budgets",
   "maskKey",
+  "keepRuns",
 ];
 const AUTH_KEYS = [
   "mode",
@@ -245,6 +253,12 @@ export function parseServerConfig(raw: unknown, source: ConfigSource, base: stri
     cfg.concurrency = int(m.concurrency, "server.concurrency", fail, 1, 64);
   }
   if (m.maskKey !== undefined) cfg.maskKey = str(m.maskKey, "server.maskKey", fail);
+  if (m.keepRuns !== undefined) {
+    const ms = parseDuration(str(m.keepRuns, "server.keepRuns", fail));
+    if (ms === undefined || ms < DAY_MS)
+      fail("server.keepRuns", "must be a duration of at least a day, such as 180d");
+    cfg.keepRunsMs = ms!;
+  }
   for (const k of ["tokens", "audit", "runsDir", "siteDir", "budgets"] as const) {
     if (m[k] !== undefined) cfg[k] = path.resolve(base, str(m[k], `server.${k}`, fail));
   }

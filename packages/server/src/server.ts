@@ -39,6 +39,7 @@ import { queryRoutes } from "./routes/query.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { siteRoutes } from "./routes/site.ts";
 import { type RunHooks, RunManager, type RunSettings } from "./runs/manager.ts";
+import { RunRetention } from "./runs/retention.ts";
 import { selectorNearMisses } from "./selectors.ts";
 
 export interface ServerOptions {
@@ -404,6 +405,8 @@ async function listening(
     });
     // Requests that waited past their TTL while no server ran end now, not at the first sweep.
     await gov.approvals.expireDue();
+    const retention = keepRuns(ctx, config, warn);
+    await retention?.sweep();
     app = await buildApp(ctx, gov, opts);
     // Taken since portIsFree looked, the port fails here: nothing was served.
     const address = await app.listen({ host: config.host, port: config.port }).catch((e) => {
@@ -413,7 +416,8 @@ async function listening(
     // Logs of ended runs a server before this one kept in their records: to their own files,
     // in the background (a write and a sync each), so the start does not wait for them.
     void ctx.runs.store.split(warn);
-    return running({ url: address, app, ctx, gov, interrupted, release });
+    retention?.start();
+    return running({ url: address, app, ctx, gov, interrupted, release, retention });
   } catch (e) {
     opened?.gov.close();
     await app?.close();
@@ -421,6 +425,16 @@ async function listening(
     await (opened?.ctx.auditor ?? audit).close();
     throw e;
   }
+}
+
+/** `server.keepRuns`'s removals of ended runs, or undefined when every run is kept. */
+function keepRuns(
+  ctx: ServerContext,
+  config: ServerConfig,
+  warn: (m: string) => void,
+): RunRetention | undefined {
+  if (config.keepRunsMs === undefined) return undefined;
+  return new RunRetention(ctx.runs.store, ctx.auditor, { keepMs: config.keepRunsMs, warn });
 }
 
 /** The started server, and its stop. */
@@ -431,6 +445,7 @@ function running(s: {
   gov: Governance;
   interrupted: number;
   release: () => Promise<void>;
+  retention: RunRetention | undefined;
 }): RunningServer {
   const { app, ctx, gov } = s;
   let stopping: Promise<void> | undefined;
@@ -445,6 +460,7 @@ function running(s: {
     close() {
       stopping ??= (async () => {
         gov.close();
+        await s.retention?.stop();
         // Runs first: a running run is cancelled, and the clients following it receive its
         // `run-end` before the streams close; then the app, whose `preClose` hook ends the
         // streams still open (routes/events.ts), so it does not wait for them. Once only.

@@ -12,7 +12,7 @@
  * server listens (`split`). Only
  * `<uuid>.json` names a record: `<uuid>.events.json` is never taken for one.
  */
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "@run-md/core";
 import { RUN_ID } from "@run-md/core/run-id";
@@ -261,12 +261,46 @@ export class RunStore {
     return entry.writing;
   }
 
+  /**
+   * The runs that ended before `before` (`server.keepRuns`), oldest first: not active, no write
+   * in flight, their log in its own file (a one-file record waits for `split`).
+   */
+  endedBefore(before: Date): RunRecord[] {
+    const cut = before.toISOString();
+    return [...this.runs.values()]
+      .filter((r) => !isActive(r.status) && this.logged.has(r.id) && !this.pending.has(r.id))
+      .filter((r) => endOf(r) < cut)
+      .sort((a, b) => (endOf(a) < endOf(b) ? -1 : endOf(a) > endOf(b) ? 1 : 0));
+  }
+
+  /**
+   * Removes an ended run's record and event log. The record's file goes first: a server stopped
+   * between the two leaves a log no record names (`load` never reads one), never a record whose
+   * log is gone. False when the record is not one `endedBefore` could give (no longer, or not).
+   */
+  async remove(rec: RunRecord): Promise<boolean> {
+    if (this.runs.get(rec.id) !== rec || isActive(rec.status) || this.pending.has(rec.id)) {
+      return false;
+    }
+    await rm(this.recordFile(rec.id), { force: true });
+    this.runs.delete(rec.id);
+    this.logged.delete(rec.id);
+    this.newestFirst = undefined;
+    await rm(this.logFile(rec.id), { force: true });
+    return true;
+  }
+
   /** Stops `split` and waits for every write in flight (shutdown). */
   async flush(): Promise<void> {
     this.closing = true;
     await this.splitting;
     await Promise.allSettled([...this.pending.values()].map((p) => p.writing));
   }
+}
+
+/** When a run ended (its request's time for a record that never says). */
+function endOf(rec: RunRecord): string {
+  return rec.endedAt ?? rec.requestedAt;
 }
 
 /**
