@@ -30,7 +30,7 @@ const CASES: Array<[file: string, line: number, column: number, rule: string, me
     4,
     11,
     "invalid-value",
-    'invalid schedule "daily": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5"',
+    'invalid schedule "daily": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5" (did you mean "nightly"?)',
   ],
   [
     "bad-severity.md",
