@@ -50,6 +50,8 @@ export const RULES = {
   triggerUnmappedParam: "trigger-unmapped-param",
   /** A plain front matter value cut by ` #` (YAML starts a comment there). */
   commentInValue: "comment-in-value",
+  /** A bidirectional control character in a query or expect block (bidi.ts). */
+  bidiControl: "bidi-control",
   /** Across files (`check`, `run`, `trigger`, `serve`, the nightly job): two runbooks with one id. */
   duplicateRunbookId: "duplicate-runbook-id",
 } as const;

@@ -3,6 +3,7 @@
  * parser reads the rest with positions that match the file, and named passes read the blocks;
  * every problem is collected as a diagnostic. `runbook` is undefined when any error was found.
  */
+
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
@@ -12,6 +13,7 @@ import { toString as mdastToString } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
+import { type BidiControl, bidiControls } from "./bidi.ts";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
@@ -522,6 +524,7 @@ class SegmentReader {
     const body = swallowed ? "" : lines.slice(start.line, end.line - 1).join("\n");
     const parsed = parseExpect(body, start.line + 1, path);
     sink.diagnostics.push(...parsed.diagnostics);
+    reportBidi(bidiControls(body, "expect block"), queryPositions(body, start.line, lines), sink);
     if (parsed.checks.length === 0 && parsed.diagnostics.length === 0 && !swallowed) {
       sink.warning(
         RULES.emptyExpect,
@@ -608,6 +611,7 @@ function readStep(
     );
   }
   const positionOf = queryPositions(query, start.line, ctx.lines);
+  reportBidi(bidiControls(query, "query", dialect === "sql"), positionOf, ctx.sink);
   const swallowed = ctx.unclosed.has(node);
   const step: Step = {
     id: "",
@@ -635,6 +639,14 @@ function readStep(
 }
 
 type PositionOf = (offset: number) => { line: number; column: number };
+
+/** An error at each bidirectional control character of a query or expect block (bidi.ts). */
+function reportBidi(found: BidiControl[], positionOf: PositionOf, sink: DiagnosticSink) {
+  for (const b of found) {
+    const { line, column } = positionOf(b.offset);
+    sink.error(RULES.bidiControl, line, column, b.message);
+  }
+}
 
 /**
  * Maps an offset in a query's text to its line and column in the file (the fence's indentation,

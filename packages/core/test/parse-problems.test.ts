@@ -631,3 +631,36 @@ describe("front matter cut off once", () => {
     expect(steps.map((s) => s.queryLine)).toEqual([6]);
   });
 });
+
+describe("bidirectional control characters in a query or expect block (Trojan Source)", () => {
+  const at = (source: string) =>
+    parseRunbook(source, "x.md").diagnostics.map(
+      (d) => `${d.line}:${d.column} ${d.rule} ${d.message}`,
+    );
+
+  it("are errors at each one, in SQL, Logs Insights and expect blocks", () => {
+    // Shown by an editor as `... = 'DeleteUser' -- x`, read by the engine as written.
+    const sql = "SELECT 1 AS n FROM t WHERE e = 'Delete\u202E -- \u202CUser'";
+    const insights = "fields @timestamp | filter eventName = 'A\u2067B\u2069'";
+    const source = `---\ntitle: T\n---\n\n\`\`\`sql a\n${sql}\n\`\`\`\n\n\`\`\`expect\nrows == 1 # a\u2066\n\`\`\`\n\n  \`\`\`logs-insights b\n  ${insights}\n  \`\`\`\n`;
+    expect(at(source)).toEqual([
+      `6:39 bidi-control a bidirectional control character (U+202E RIGHT-TO-LEFT OVERRIDE) in the query: the text around it shows in another order than it runs (Trojan Source); remove it (to match one in the data, chr(8238) writes it)`,
+      `6:44 bidi-control a bidirectional control character (U+202C POP DIRECTIONAL FORMATTING) in the query: the text around it shows in another order than it runs (Trojan Source); remove it (to match one in the data, chr(8236) writes it)`,
+      `10:14 bidi-control a bidirectional control character (U+2066 LEFT-TO-RIGHT ISOLATE) in the expect block: the text around it shows in another order than it runs (Trojan Source); remove it`,
+      `14:44 bidi-control a bidirectional control character (U+2067 RIGHT-TO-LEFT ISOLATE) in the query: the text around it shows in another order than it runs (Trojan Source); remove it`,
+      `14:46 bidi-control a bidirectional control character (U+2069 POP DIRECTIONAL ISOLATE) in the query: the text around it shows in another order than it runs (Trojan Source); remove it`,
+    ]);
+    // The columns point at the characters themselves.
+    const lines = source.split("\n");
+    expect(lines[5]![38]).toBe("\u202E");
+    expect(lines[9]![13]).toBe("\u2066");
+    expect(lines[13]![43]).toBe("\u2067");
+    expect(parseRunbook(source, "x.md").runbook).toBeUndefined();
+  });
+
+  it("leave the marks and joiners right-to-left and emoji text needs alone, and prose", () => {
+    const q = "SELECT 'שלום\u200F' AS a, '👩\u200D💻' AS b, 'x\u200Ey' AS c";
+    const source = `---\ntitle: T\n---\n\nProse \u202E may hold one.\n\n\`\`\`sql a\n${q}\n\`\`\`\n`;
+    expect(at(source)).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The bidirectional control characters in a step's query or expect block (Trojan Source,
+ * CVE-2021-42574): an editor, a pull request and the site show the text around one in another
+ * order than the engine reads it, so a reviewed query can hide a different one. A query has no
+ * need of them; a value holding one is matched with `chr(8238)` (SQL) instead.
+ */
+
+/** The embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069). */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/g;
+
+const NAMES: Readonly<Record<number, string>> = {
+  8234: "LEFT-TO-RIGHT EMBEDDING",
+  8235: "RIGHT-TO-LEFT EMBEDDING",
+  8236: "POP DIRECTIONAL FORMATTING",
+  8237: "LEFT-TO-RIGHT OVERRIDE",
+  8238: "RIGHT-TO-LEFT OVERRIDE",
+  8294: "LEFT-TO-RIGHT ISOLATE",
+  8295: "RIGHT-TO-LEFT ISOLATE",
+  8296: "FIRST STRONG ISOLATE",
+  8297: "POP DIRECTIONAL ISOLATE",
+};
+
+export interface BidiControl {
+  /** Its offset in the text. */
+  offset: number;
+  message: string;
+}
+
+/**
+ * Each bidirectional control of `text` (`what`: "query" or "expect block"), with why it is
+ * refused; `sql`: the text is a SQL query, where `chr(n)` writes one.
+ */
+export function bidiControls(text: string, what: string, sql = false): BidiControl[] {
+  return [...text.matchAll(BIDI_CONTROL)].map((m) => {
+    const code = m[0].codePointAt(0)!;
+    const hex = code.toString(16).toUpperCase();
+    return {
+      offset: m.index,
+      message: `a bidirectional control character (U+${hex} ${NAMES[code]}) in the ${what}: the text around it shows in another order than it runs (Trojan Source); remove it${sql ? ` (to match one in the data, chr(${code}) writes it)` : ""}`,
+    };
+  });
+}
