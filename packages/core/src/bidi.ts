@@ -5,6 +5,9 @@
  * need of them; a value holding one is matched with `chr(8238)` (SQL) instead.
  */
 
+import { type Document, isScalar, type LineCounter, visit } from "yaml";
+import { type DiagnosticSink, RULES } from "./diagnostics.ts";
+
 /** The embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069). */
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/g;
 
@@ -23,20 +26,48 @@ const NAMES: Readonly<Record<number, string>> = {
 export interface BidiControl {
   /** Its offset in the text. */
   offset: number;
-  message: string;
+  /** Its code point. */
+  code: number;
+  /** `U+202E RIGHT-TO-LEFT OVERRIDE`. */
+  name: string;
+}
+
+/** Each bidirectional control of `text`. */
+export function bidiControls(text: string): BidiControl[] {
+  return [...text.matchAll(BIDI_CONTROL)].map((m) => {
+    const code = m[0].codePointAt(0)!;
+    return { offset: m.index, code, name: `U+${code.toString(16).toUpperCase()} ${NAMES[code]}` };
+  });
 }
 
 /**
- * Each bidirectional control of `text` (`what`: "query" or "expect block"), with why it is
- * refused; `sql`: the text is a SQL query, where `chr(n)` writes one.
+ * Why a control in a query (`sql`: where `chr(n)` writes one) or an expect block is refused.
  */
-export function bidiControls(text: string, what: string, sql = false): BidiControl[] {
-  return [...text.matchAll(BIDI_CONTROL)].map((m) => {
-    const code = m[0].codePointAt(0)!;
-    const hex = code.toString(16).toUpperCase();
-    return {
-      offset: m.index,
-      message: `a bidirectional control character (U+${hex} ${NAMES[code]}) in the ${what}: the text around it shows in another order than it runs (Trojan Source); remove it${sql ? ` (to match one in the data, chr(${code}) writes it)` : ""}`,
-    };
+export function bidiInCode(b: BidiControl, what: "query" | "expect block", sql = false): string {
+  const chr = sql ? ` (to match one in the data, chr(${b.code}) writes it)` : "";
+  return `a bidirectional control character (${b.name}) in the ${what}: the text around it shows in another order than it runs (Trojan Source); remove it${chr}`;
+}
+
+/**
+ * A warning at each bidirectional control in a front matter value (a title, a tag, an owner):
+ * the site and `<title>` show the text around it reordered. Not an error: text written right to
+ * left may use embeddings, and nothing runs from these values.
+ */
+export function warnBidiValues(
+  doc: Document,
+  yaml: string,
+  lineCounter: LineCounter,
+  sink: DiagnosticSink,
+): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!isScalar(node) || !node.range) return;
+      const raw = yaml.slice(node.range[0], node.range[1]);
+      for (const b of bidiControls(raw)) {
+        const { line, col } = lineCounter.linePos(node.range[0] + b.offset);
+        const message = `a bidirectional control character (${b.name}) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it`;
+        sink.warning(RULES.bidiControl, line, col, message);
+      }
+    },
   });
 }

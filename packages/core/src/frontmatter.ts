@@ -18,6 +18,7 @@ import {
   visit,
   type YAMLMap,
 } from "yaml";
+import { warnBidiValues } from "./bidi.ts";
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
 import { warnCutValues } from "./frontmatter-comments.ts";
@@ -368,6 +369,7 @@ function openFrontMatter(
     return undefined;
   }
   warnCutValues(document, split.yaml, lineCounter, sink);
+  warnBidiValues(document, split.yaml, lineCounter, sink);
   const pos = (node: unknown): Position => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     const { line, col } = lineCounter.linePos(range?.[0] ?? 0);

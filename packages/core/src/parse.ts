@@ -13,7 +13,7 @@ import { toString as mdastToString } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
-import { type BidiControl, bidiControls } from "./bidi.ts";
+import { type BidiControl, bidiControls, bidiInCode } from "./bidi.ts";
 import { DiagnosticSink, didYouMean, hasErrors, RULES, sortDiagnostics } from "./diagnostics.ts";
 import { RunMdError } from "./errors.ts";
 import { parseExpect } from "./expect.ts";
@@ -524,7 +524,8 @@ class SegmentReader {
     const body = swallowed ? "" : lines.slice(start.line, end.line - 1).join("\n");
     const parsed = parseExpect(body, start.line + 1, path);
     sink.diagnostics.push(...parsed.diagnostics);
-    reportBidi(bidiControls(body, "expect block"), queryPositions(body, start.line, lines), sink);
+    const expectAt = queryPositions(body, start.line, lines);
+    reportBidi(body, (b) => bidiInCode(b, "expect block"), expectAt, sink);
     if (parsed.checks.length === 0 && parsed.diagnostics.length === 0 && !swallowed) {
       sink.warning(
         RULES.emptyExpect,
@@ -611,7 +612,7 @@ function readStep(
     );
   }
   const positionOf = queryPositions(query, start.line, ctx.lines);
-  reportBidi(bidiControls(query, "query", dialect === "sql"), positionOf, ctx.sink);
+  reportBidi(query, (b) => bidiInCode(b, "query", dialect === "sql"), positionOf, ctx.sink);
   const swallowed = ctx.unclosed.has(node);
   const step: Step = {
     id: "",
@@ -641,10 +642,15 @@ function readStep(
 type PositionOf = (offset: number) => { line: number; column: number };
 
 /** An error at each bidirectional control character of a query or expect block (bidi.ts). */
-function reportBidi(found: BidiControl[], positionOf: PositionOf, sink: DiagnosticSink) {
-  for (const b of found) {
+function reportBidi(
+  text: string,
+  why: (b: BidiControl) => string,
+  positionOf: PositionOf,
+  sink: DiagnosticSink,
+) {
+  for (const b of bidiControls(text)) {
     const { line, column } = positionOf(b.offset);
-    sink.error(RULES.bidiControl, line, column, b.message);
+    sink.error(RULES.bidiControl, line, column, why(b));
   }
 }
 

@@ -663,4 +663,21 @@ describe("bidirectional control characters in a query or expect block (Trojan So
     const source = `---\ntitle: T\n---\n\nProse \u202E may hold one.\n\n\`\`\`sql a\n${q}\n\`\`\`\n`;
     expect(at(source)).toEqual([]);
   });
+
+  it("are warnings in front matter values, at the character, and the runbook still runs", () => {
+    const source =
+      '---\ntitle: Audit IAM\u202E (disabled)\ntags: [iam, "x\u2066y\u2069"]\n---\n\n```sql a\nSELECT 1\n```\n';
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(runbook).toBeDefined();
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`)).toEqual([
+      "2:17 warning bidi-control",
+      "3:15 warning bidi-control",
+      "3:17 warning bidi-control",
+    ]);
+    expect(diagnostics[0]!.message).toBe(
+      "a bidirectional control character (U+202E RIGHT-TO-LEFT OVERRIDE) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it",
+    );
+    expect(source.split("\n")[1]![16]).toBe("\u202E");
+    expect(source.split("\n")[2]![14]).toBe("\u2066");
+  });
 });
