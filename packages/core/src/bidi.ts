@@ -5,9 +5,6 @@
  * need of them; a value holding one is matched with `chr(8238)` (SQL) instead.
  */
 
-import { type Document, isScalar, type LineCounter, visit } from "yaml";
-import { type DiagnosticSink, RULES } from "./diagnostics.ts";
-
 /** The embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069). */
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/g;
 
@@ -46,28 +43,4 @@ export function bidiControls(text: string): BidiControl[] {
 export function bidiInCode(b: BidiControl, what: "query" | "expect block", sql = false): string {
   const chr = sql ? ` (to match one in the data, chr(${b.code}) writes it)` : "";
   return `a bidirectional control character (${b.name}) in the ${what}: the text around it shows in another order than it runs (Trojan Source); remove it${chr}`;
-}
-
-/**
- * A warning at each bidirectional control in a front matter value (a title, a tag, an owner):
- * the site and `<title>` show the text around it reordered. Not an error: text written right to
- * left may use embeddings, and nothing runs from these values.
- */
-export function warnBidiValues(
-  doc: Document,
-  yaml: string,
-  lineCounter: LineCounter,
-  sink: DiagnosticSink,
-): void {
-  visit(doc, {
-    Scalar(_key, node) {
-      if (!isScalar(node) || !node.range) return;
-      const raw = yaml.slice(node.range[0], node.range[1]);
-      for (const b of bidiControls(raw)) {
-        const { line, col } = lineCounter.linePos(node.range[0] + b.offset);
-        const message = `a bidirectional control character (${b.name}) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it`;
-        sink.warning(RULES.bidiControl, line, col, message);
-      }
-    },
-  });
 }

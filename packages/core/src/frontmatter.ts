@@ -18,10 +18,9 @@ import {
   visit,
   type YAMLMap,
 } from "yaml";
-import { warnBidiValues } from "./bidi.ts";
 import { type DiagnosticSink, didYouMean, RULES, type Rule } from "./diagnostics.ts";
 import { isRunMdError, RunMdError } from "./errors.ts";
-import { warnCutValues } from "./frontmatter-comments.ts";
+import { warnValueTraps } from "./frontmatter-comments.ts";
 import {
   BUILTIN_PARAMS,
   type ParamDecl,
@@ -368,8 +367,7 @@ function openFrontMatter(
     }
     return undefined;
   }
-  warnCutValues(document, split.yaml, lineCounter, sink);
-  warnBidiValues(document, split.yaml, lineCounter, sink);
+  warnValueTraps(document, split.yaml, lineCounter, sink);
   const pos = (node: unknown): Position => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     const { line, col } = lineCounter.linePos(range?.[0] ?? 0);
