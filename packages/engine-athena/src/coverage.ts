@@ -32,6 +32,14 @@ export interface Configured {
   accounts?: string[];
 }
 
+/**
+ * A region's name in every partition (`us-east-1`, `us-gov-west-1`, `cn-north-1`, the European
+ * Sovereign Cloud's `eusc-de-east-1`): a region folder this does not take is not listed, and its
+ * stop not named.
+ */
+export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
+export const ACCOUNT = /^\d{12}$/;
+
 /** Whether the table's partitions are projected (`projection.enabled` = true). */
 export function projectionEnabled(params: TableParameters): boolean {
   return (params["projection.enabled"] ?? "").trim().toLowerCase() === "true";
@@ -216,4 +224,65 @@ export function projectionCoverage(
   if (from.length === 0) return { warnings };
   const first = Math.max(w.start.getTime(), Math.min(...from));
   return { warnings, notReadFrom: new Date(first).toISOString() };
+}
+
+/**
+ * The account and region a table's location fixes: the folders written out (no `${...}`) around
+ * `CloudTrail/` in the delivery layout, `AWSLogs/[o-org/]<account>/CloudTrail/<region>/`. Read from
+ * what bounds every file the table reads: a projection's `storage.location.template` (else its
+ * `location`), or the `location` of a table without partitions. Undefined for a table whose
+ * partitions may each lie anywhere (ALTER TABLE ADD PARTITION ... LOCATION, a crawler's).
+ */
+export function locationFixes(
+  params: TableParameters,
+  partitionKeys: string[],
+): { key: string; text: string; account?: string; region?: string } | undefined {
+  const projected = projectionEnabled(params);
+  if (!projected && partitionKeys.length > 0) return undefined;
+  const template = projected ? params["storage.location.template"] : undefined;
+  const key = template === undefined ? "location" : "storage.location.template";
+  const text = template ?? params.location;
+  if (text === undefined) return undefined;
+  const parts = text.replace(/^s3a?:\/\/[^/]*\/?/, "").split("/");
+  const at = parts.indexOf("CloudTrail");
+  if (at < 1 || !parts.slice(0, at).includes("AWSLogs")) return undefined;
+  const account = parts[at - 1] ?? "";
+  const region = parts[at + 1] ?? "";
+  return {
+    key,
+    text,
+    ...(ACCOUNT.test(account) ? { account } : {}),
+    ...(REGION.test(region) ? { region } : {}),
+  };
+}
+
+/**
+ * The configured regions and accounts (`athena.regions`, `athena.accounts`) that the table's
+ * location leaves out (`locationFixes`): Athena's CloudTrail guide's projection table reads one
+ * account's one region (`.../AWSLogs/<account>/CloudTrail/<region>/${timestamp}`), so a region
+ * configured beside it is never read, without an error, over the whole window.
+ */
+export function locationCoverage(
+  table: string,
+  params: TableParameters,
+  partitionKeys: string[],
+  w: TimeWindow,
+  configured: Configured,
+): Coverage {
+  const fixes = locationFixes(params, partitionKeys);
+  if (fixes === undefined) return { warnings: [] };
+  const warnings: string[] = [];
+  for (const [wanted, value] of [
+    ["regions", fixes.region],
+    ["accounts", fixes.account],
+  ] as const) {
+    if (value === undefined) continue;
+    const missing = (configured[wanted] ?? []).filter((v) => v !== value);
+    if (missing.length === 0) continue;
+    const one = missing.length === 1;
+    warnings.push(
+      `the configured ${one ? wanted.slice(0, -1) : wanted} ${missing.join(", ")} ${one ? "lies" : "lie"} outside the location of ${table} ('${fixes.key}' = '${fixes.text}', ${wanted.slice(0, -1)} ${value} only): Athena reads no file of ${one ? "it" : "them"} in the whole window, without an error; point the table at the trail's AWSLogs/ folder (partition projection over account and region) before trusting an empty answer`,
+    );
+  }
+  return warnings.length === 0 ? { warnings } : { warnings, notReadFrom: w.start.toISOString() };
 }

@@ -20,7 +20,7 @@ import {
   type TimeWindow,
   windowDays,
 } from "@run-md/core";
-import { ENUM_KEYS, projectionEnabled } from "./coverage.ts";
+import { ACCOUNT, ENUM_KEYS, projectionEnabled, REGION } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
 export type Deliveries =
@@ -43,13 +43,6 @@ export const PREFIX_FOLDERS = 100;
 /** Listings sent at once. */
 const PARALLEL = 16;
 
-/**
- * A region's name in every partition (`us-east-1`, `us-gov-west-1`, `cn-north-1`, the European
- * Sovereign Cloud's `eusc-de-east-1`): a region folder this does not take is not listed, and its
- * stop not named.
- */
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
-const ACCOUNT = /^\d{12}$/;
 const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 
 /** Where the table's files lie (`s3://bucket/prefix/`), from its parameters; undefined if not S3. */

@@ -42,7 +42,12 @@ import {
 } from "@run-md/core";
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
-import { type Coverage, projectionCoverage, type TableParameters } from "./coverage.ts";
+import {
+  type Coverage,
+  locationCoverage,
+  projectionCoverage,
+  type TableParameters,
+} from "./coverage.ts";
 import { DeliveryCheck } from "./delivery-listing.ts";
 import { assertReadOnly } from "./gate.ts";
 import {
@@ -418,10 +423,19 @@ export class AthenaEngine implements Engine {
       configured,
       now,
     );
+    const located = locationCoverage(
+      table,
+      read.params,
+      read.partitionKeys,
+      req.window,
+      configured,
+    );
     const delivered = await this.deliveries.gaps(read.params, req.window, now);
-    const from = [projected.notReadFrom, delivered.notReadFrom].filter((f) => f !== undefined);
+    const from = [projected.notReadFrom, located.notReadFrom, delivered.notReadFrom].filter(
+      (f) => f !== undefined,
+    );
     return {
-      warnings: [...projected.warnings, ...delivered.warnings],
+      warnings: [...projected.warnings, ...located.warnings, ...delivered.warnings],
       ...(from.length === 0 ? {} : { notReadFrom: from.sort()[0] as string }),
     };
   }

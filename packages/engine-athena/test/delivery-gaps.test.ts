@@ -12,6 +12,7 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
+import { locationFixes } from "../src/coverage.ts";
 import { MAX_LISTINGS, tableLocation } from "../src/delivery-listing.ts";
 import type { AthenaEngine, AthenaEngineOptions } from "../src/index.ts";
 import { emulatedAthena } from "./emulated.ts";
@@ -320,6 +321,33 @@ TBLPROPERTIES (
 });
 
 describe("the table's location", () => {
+  it("fixes the account and region written out around CloudTrail/, for a table whose files it bounds", () => {
+    const pp = {
+      "projection.enabled": "true",
+      "storage.location.template": `s3://b/p/AWSLogs/o-abcdefghij/${ACCOUNT}/CloudTrail/eu-west-1/\${timestamp}`,
+      location: "s3://b/p/AWSLogs/",
+    };
+    expect(locationFixes(pp, ["timestamp"])).toEqual({
+      key: "storage.location.template",
+      text: pp["storage.location.template"],
+      account: ACCOUNT,
+      region: "eu-west-1",
+    });
+    const placeholders = `s3://b/AWSLogs/\${account}/CloudTrail/\${region}/\${day}`;
+    expect(
+      locationFixes({ ...pp, "storage.location.template": placeholders }, ["account", "region"]),
+    ).toEqual({ key: "storage.location.template", text: placeholders });
+    // A table without partitions reads its location; one with partitions of its own (manual,
+    // a crawler's) may have them anywhere: its location bounds nothing.
+    const plain = { location: `s3://b/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1` };
+    expect(locationFixes(plain, [])).toMatchObject({ account: ACCOUNT, region: "us-east-1" });
+    expect(locationFixes(plain, ["region", "year", "month", "day"])).toBeUndefined();
+    // Not the delivery layout: nothing fixed.
+    expect(
+      locationFixes({ location: `s3://b/x/${ACCOUNT}/CloudTrail/us-east-1/` }, []),
+    ).toBeUndefined();
+  });
+
   it("is the projection template's folder before its first placeholder, else the location", () => {
     expect(
       tableLocation({
@@ -337,5 +365,72 @@ describe("the table's location", () => {
     expect(tableLocation({ location: "s3://b" })).toEqual({ bucket: "b", prefix: "" });
     expect(tableLocation({ location: "hdfs://x/y" })).toBeUndefined();
     expect(tableLocation({})).toBeUndefined();
+  });
+});
+
+describe("configured regions and accounts outside the table's location", () => {
+  /** Athena's CloudTrail guide's projection table: one account's one region, `us-east-1`. */
+  const oneRegion = (template: string) => `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
+PARTITIONED BY (\`timestamp\` string)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+LOCATION '${template.slice(0, template.indexOf("$"))}'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.timestamp.type'='date',
+  'projection.timestamp.format'='yyyy/MM/dd',
+  'projection.timestamp.range'='2026/01/01,NOW',
+  'storage.location.template'='${template}')`;
+  const fixed = `s3://trail/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/\${timestamp}`;
+  const early = { start: WEEK.start, end: new Date("2026-11-23T00:00:00Z") };
+  const outside = (w: string[]) => w.filter((x) => x.includes("outside"));
+
+  async function projected(template: string, opts: Partial<AthenaEngineOptions>) {
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: oneRegion(template),
+      s3Buckets: { trail: dir },
+    });
+    engine = emulatedAthena(emulator.endpoint, {
+      table: TABLE,
+      partitioning: "projection",
+      ...opts,
+    });
+    return engine;
+  }
+
+  it("names a configured region the table's location leaves out, with notReadFrom (us-west-2 delivered every day of the window)", async () => {
+    const engine = await projected(fixed, { regions: ["us-east-1", "us-west-2"] });
+    const r = await engine.query(queryRequest("sql", WEST, early));
+    // Athena reads s3://trail/AWSLogs/<account>/CloudTrail/us-east-1/ only: none of us-west-2's
+    // 72 events (the emulator reads every file; what Athena leaves out is the engine's to say).
+    expect(outside(r.warnings)).toEqual([
+      `the configured region us-west-2 lies outside the location of ${TABLE} ('storage.location.template' = '${fixed}', region us-east-1 only): Athena reads no file of it in the whole window, without an error; point the table at the trail's AWSLogs/ folder (partition projection over account and region) before trusting an empty answer`,
+    ]);
+    expect(r.notReadFrom).toBe(early.start.toISOString());
+  });
+
+  it("names configured accounts the location leaves out, and nothing when every configured value is inside", async () => {
+    const engine = await projected(fixed, { accounts: ["444455556666", ACCOUNT] });
+    const r = await engine.query(queryRequest("sql", WEST, early));
+    expect(outside(r.warnings)).toEqual([
+      expect.stringMatching(
+        /^the configured account 444455556666 lies outside the location of security\.cloudtrail_logs \('storage\.location\.template' = '.+', account 123456789012 only\): Athena reads no file of it/,
+      ),
+    ]);
+    await engine.close();
+    await emulator!.close();
+    const inside = await projected(fixed, { regions: ["us-east-1"], accounts: [ACCOUNT] });
+    const ok = await inside.query(queryRequest("sql", WEST, early));
+    expect([outside(ok.warnings), ok.notReadFrom]).toEqual([[], undefined]);
+    await inside.close();
+    await emulator!.close();
+    // A template whose region is a placeholder fixes no region.
+    const all = await projected(
+      `s3://trail/AWSLogs/${ACCOUNT}/CloudTrail/\${region}/\${timestamp}`,
+      { regions: ["us-west-2"] },
+    );
+    const any = await all.query(queryRequest("sql", WEST, early));
+    expect(outside(any.warnings)).toEqual([]);
   });
 });
