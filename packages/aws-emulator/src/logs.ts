@@ -60,6 +60,14 @@ export interface LogsFaults {
    * Tests set it to answer a `@log` of another account or shape.
    */
   logAccount?: string;
+  /**
+   * Log groups (by name) that also hold this many log events of another source in any window (a
+   * VPC flow log's, a Lambda's: none of CloudTrail's fields), as a log group named by mistake
+   * does: counted in `recordsScanned` and `bytesScanned` (300 bytes each) only. No query finds
+   * them, a filter on a CloudTrail field as on the service; a bare `stats count(*)` does not
+   * count them here (give such a group no accounts in `groupAccounts`).
+   */
+  otherEvents?: Record<string, number>;
 }
 
 type Status = "Scheduled" | "Running" | "Complete" | "Failed" | "Cancelled" | "Timeout" | "Unknown";
@@ -384,8 +392,9 @@ function compile(queryString: string, prefix: string): InsightsQuery {
   }
 }
 
-function newRecord(ctx: EmulatorContext, ast: InsightsQuery, logGroups: number): QueryRecord {
+function newRecord(ctx: EmulatorContext, ast: InsightsQuery, groups: string[]): QueryRecord {
   const f = logsFaults(ctx);
+  const other = groups.reduce((n, g) => n + (f.otherEvents?.[groupIdentity(g).name] ?? 0), 0);
   return {
     id: crypto.randomUUID(),
     status: "Scheduled",
@@ -399,11 +408,11 @@ function newRecord(ctx: EmulatorContext, ast: InsightsQuery, logGroups: number):
     controller: new AbortController(),
     finished: false,
     rows: [],
-    recordsScanned: 0,
+    recordsScanned: other,
     recordsMatched: 0,
-    bytesScanned: 0,
+    bytesScanned: other * 300,
     ast,
-    logGroups,
+    logGroups: groups.length,
   };
 }
 
@@ -424,7 +433,7 @@ function startQuery(state: LogsState, body: Record<string, unknown>) {
   const ast = compile(queryString, runs[0]!);
   const hasLimit = ast.commands.some((c) => c.kind === "limit");
   const query = limit !== undefined && !hasLimit ? `${queryString}\n| limit ${limit}` : queryString;
-  const rec = newRecord(state.ctx, ast, groups.length);
+  const rec = newRecord(state.ctx, ast, groups);
   state.queries.set(rec.id, rec);
   // Results stay readable, as on the service, but only for the latest queries.
   for (const [old, r] of state.queries) {

@@ -185,10 +185,14 @@ describe("a step over several log groups (red-team)", () => {
     expect(truth).toEqual(["trail-b"]);
     expect(stopped(r)).toEqual(stoppedAs(truth, stoppedWindow));
     expect(r.noEvents).toBeUndefined();
-    // The step, the end over both groups, then the days before it over the silent one only.
+    // The step, whether the end holds a CloudTrail event, the end over both groups, then the
+    // days before it over the silent one only.
     const sent = starts().slice(before);
-    expect(sent.map((c) => c.body.logGroupNames)).toEqual([groups, groups, ["trail-b"]]);
-    expect(sent[2]!.body).toMatchObject({
+    expect(sent.map((c) => c.body.logGroupNames)).toEqual([groups, groups, groups, ["trail-b"]]);
+    expect(sent[1]!.body.queryString).toBe(
+      "filter ispresent(eventVersion) | fields @timestamp | limit 1",
+    );
+    expect(sent[3]!.body).toMatchObject({
       queryString: "stats count(*) as n by @log",
       startTime: stoppedWindow.start.getTime() / 1000,
       endTime: tailOf(stoppedWindow).start.getTime() / 1000 - 1,
@@ -224,7 +228,8 @@ describe("a step over several log groups (red-team)", () => {
     const before = starts().length;
     const r = await step(groups, w);
     expect([r.staleEnd, r.noEvents]).toEqual([undefined, undefined]);
-    expect(starts().length).toBe(before + 2);
+    // The step, whether the end holds a CloudTrail event, the end over both groups.
+    expect(starts().length).toBe(before + 3);
   });
 
   test("both delivering: no stale end, one probe, remembered for the next step", async () => {
@@ -234,9 +239,10 @@ describe("a step over several log groups (red-team)", () => {
     const before = starts().length;
     const r = await step(groups, w);
     expect([r.staleEnd, r.noEvents]).toEqual([undefined, undefined]);
-    expect(starts().length).toBe(before + 2);
-    await step(groups, w);
+    // The step, whether the end holds a CloudTrail event, the end over both groups.
     expect(starts().length).toBe(before + 3);
+    await step(groups, w);
+    expect(starts().length).toBe(before + 4);
   });
 
   test("a group empty the whole window did not stop; beside a stopped one, only that one is named", async () => {
@@ -261,7 +267,8 @@ describe("a step over several log groups (red-team)", () => {
       const r = await step(groups, stoppedWindow);
       expect(stoppedTruth(groups, stoppedWindow)).toEqual([groups[1]]);
       expect(r.staleEnd).toBeUndefined();
-      expect(starts().length).toBe(before + 2);
+      // The step, whether the end holds a CloudTrail event, the end over both groups.
+      expect(starts().length).toBe(before + 3);
       // A window whose end no group holds: the whole set, as before.
       const late = { start: day("2026-11-18"), end: day("2026-11-23") };
       expect(groups.flatMap((g) => held(g, tailOf(late).start, late.end))).toEqual([]);
@@ -269,4 +276,52 @@ describe("a step over several log groups (red-team)", () => {
       expect(stale.staleEnd).toBe(staleText(groups, late));
     },
   );
+});
+
+describe("log groups of another source (a VPC flow log's, a Lambda's: no CloudTrail event)", () => {
+  // "lambda-logs" holds 400 events of its own in any window and none of the trail's.
+  const faults = () => {
+    emulator.faults.logs = {
+      groupAccounts: { ...GROUPS, "lambda-logs": [] },
+      otherEvents: { "lambda-logs": 400 },
+    };
+  };
+  const oneDay = { start: day("2026-11-20"), end: day("2026-11-21") };
+  const threeDays = { start: day("2026-11-18"), end: day("2026-11-21") };
+
+  test("a step over such a group alone is no data, not a pass: it scanned events, none of them CloudTrail's (the local engine's files without CloudTrail events)", async () => {
+    faults();
+    for (const w of [oneDay, threeDays]) {
+      const r = await engine.query(
+        queryRequest("logs-insights", QUERY, w, {
+          attributes: { optional: false, logGroups: ["lambda-logs"] },
+        }),
+      );
+      // What the step's query saw: 400 events, no DeleteBucket among them.
+      expect([r.rows, r.stats.recordsScanned]).toEqual([[[0]], 400]);
+      const iso = (d: Date) => d.toISOString();
+      expect(r.noEvents).toBe(
+        `CloudWatch Logs scanned 400 log events in lambda-logs between ${iso(w.start)} and ${iso(w.end)}, none of them a CloudTrail event (filter ispresent(eventVersion) found none): log groups of another source than a trail`,
+      );
+      expect(r.staleEnd).toBeUndefined();
+    }
+  });
+
+  test("beside the trail's group it is no matter: the window holds CloudTrail events, found once for the steps over it", async () => {
+    faults();
+    const run = () =>
+      engine.query(
+        queryRequest("logs-insights", QUERY, oneDay, {
+          attributes: { optional: false, logGroups: ["trail-a", "lambda-logs"] },
+        }),
+      );
+    const deletes = held("trail-a", oneDay.start, oneDay.end).filter(
+      (e) => e.eventName === "DeleteBucket",
+    );
+    const r = await run();
+    expect([r.rows, r.noEvents, r.staleEnd]).toEqual([[[deletes.length]], undefined, undefined]);
+    const before = starts().length;
+    await run();
+    expect(starts().length).toBe(before + 1);
+  });
 });

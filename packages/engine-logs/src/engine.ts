@@ -151,6 +151,19 @@ type EndFound = { staleEnd: string } | { warning: string; notReadFrom: string };
 const TAIL_PROBE = "fields @timestamp | limit 1";
 
 /**
+ * The query that asks whether log groups hold a CloudTrail event, not only log events of another
+ * source (a VPC flow log's, a Lambda's): every CloudTrail event has `eventVersion`.
+ */
+const CLOUDTRAIL_PROBE = "filter ispresent(eventVersion) | fields @timestamp | limit 1";
+
+/** How many windows' answers an engine remembers (its maps are cleared past it). */
+const REMEMBERED = 1000;
+
+/** The key of a window's end for one set of log groups (`CloudWatchLogsEngine.ends`). */
+const endKey = (logGroups: string[], tail: TimeWindow) =>
+  `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
+
+/**
  * The query that asks which of several log groups hold events in a window: `@log` is the log
  * group of an event, "in the form of account-id:log-group-name"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html).
@@ -180,6 +193,8 @@ class CloudWatchLogsEngine implements LogsEngine {
    * once: each asking scans the silent groups' earlier window again.
    */
   private readonly ends = new Map<string, { at: number; stale?: string[] }>();
+  /** The windows (by log groups and seconds) found to hold a CloudTrail event: asked once. */
+  private readonly withCloudTrail = new Set<string>();
 
   constructor(private readonly opts: LogsEngineOptions) {
     this.client = new CloudWatchLogsClient({
@@ -221,6 +236,9 @@ class CloudWatchLogsEngine implements LogsEngine {
     const found = this.result(queryId, prepared, results, out.statistics ?? {});
     const result = { ...found, warnings: [...found.warnings, ...(await retention)] };
     if (result.noEvents !== undefined) return result;
+    const scanned = Number(result.stats.recordsScanned ?? 0);
+    const foreign = await this.withoutCloudTrail(req, prepared, scanned);
+    if (foreign !== undefined) return { ...result, noEvents: foreign };
     const end = await this.endWithoutEvents(req, prepared.logGroups);
     if (end === undefined) return result;
     if ("staleEnd" in end) return { ...result, staleEnd: end.staleEnd };
@@ -241,7 +259,7 @@ class CloudWatchLogsEngine implements LogsEngine {
   ): Promise<EndFound | undefined> {
     const tail = windowTail(req.window, Date.now());
     if (!tail) return undefined;
-    const key = `${logGroups.join(",")}|${tail.start.toISOString()}/${tail.end.toISOString()}`;
+    const key = endKey(logGroups, tail);
     const known = this.ends.get(key);
     if (known !== undefined && known.stale === undefined) return undefined;
     let stale: string[] | undefined;
@@ -254,7 +272,7 @@ class CloudWatchLogsEngine implements LogsEngine {
       stale = endHoldsEvents(out, logGroups, tail) ? undefined : logGroups;
     }
     if (known === undefined || known.stale !== stale) {
-      if (this.ends.size >= 1000) this.ends.clear();
+      if (this.ends.size >= REMEMBERED) this.ends.clear();
       this.ends.set(key, stale === undefined ? { at: Date.now() } : { at: Date.now(), stale });
     }
     if (stale === undefined) return undefined;
@@ -270,6 +288,46 @@ class CloudWatchLogsEngine implements LogsEngine {
       warning: `${where} and the step's other log groups deliver: a trail that stopped delivering, or its logs not delivered since, read as quiet; check the source before trusting an empty answer`,
       notReadFrom: tail.start.toISOString(),
     };
+  }
+
+  /**
+   * Whether the step's log groups hold no CloudTrail event in its window, though they hold log
+   * events (`scanned`, the step's `recordsScanned`): log groups of another source, named by
+   * mistake, where a `rows == 0` check passed over a trail's logs never read (the local engine
+   * names a file without CloudTrail events, and a window of nothing else is its no data). The
+   * sentence for the step's no data, or undefined. One `CLOUDTRAIL_PROBE` over the window's end
+   * (core `windowTail`: a trail in use answers there, and the probe reads a day), else over the
+   * whole window; a window found to hold one is remembered. For one log group, what the end
+   * holds is also the end's answer (`endWithoutEvents`), which is not asked again.
+   */
+  private async withoutCloudTrail(
+    req: QueryRequest,
+    p: PreparedInsights,
+    scanned: number,
+  ): Promise<string | undefined> {
+    const key = `${p.logGroups.join(",")}|${p.startTime}/${p.endTime}`;
+    if (this.withCloudTrail.has(key)) return undefined;
+    const tail = windowTail(req.window, Date.now());
+    let endHeld: boolean | undefined;
+    for (const w of tail === undefined ? [req.window] : [tail, req.window]) {
+      const out = await this.probe(req, CLOUDTRAIL_PROBE, p.logGroups, w);
+      const held = (out.results?.length ?? 0) > 0;
+      if (w === tail) endHeld = held;
+      if (!held) continue;
+      if (this.withCloudTrail.size >= REMEMBERED) this.withCloudTrail.clear();
+      this.withCloudTrail.add(key);
+      if (tail !== undefined && endHeld !== undefined && p.logGroups.length === 1) {
+        if (this.ends.size >= REMEMBERED) this.ends.clear();
+        this.ends.set(
+          endKey(p.logGroups, tail),
+          endHeld ? { at: Date.now() } : { at: Date.now(), stale: p.logGroups },
+        );
+      }
+      return undefined;
+    }
+    const from = new Date(p.startTime * 1000).toISOString();
+    const to = new Date((p.endTime + 1) * 1000).toISOString();
+    return `CloudWatch Logs scanned ${scanned} log events in ${p.logGroups.join(", ")} between ${from} and ${to}, none of them a CloudTrail event (filter ispresent(eventVersion) found none): log groups of another source than a trail`;
   }
 
   /**
