@@ -156,6 +156,43 @@ function dateColumns(params: TableParameters, partitionKeys: string[]): string[]
   );
 }
 
+/** The number a partition day (`yyyy/MM/dd`) has for a manual table's year, month and day keys. */
+const DAY_PARTS: Record<string, (day: string) => number> = {
+  year: (d) => Number(d.slice(0, 4)),
+  month: (d) => Number(d.slice(5, 7)),
+  day: (d) => Number(d.slice(8, 10)),
+};
+
+/**
+ * An `integer` (`projection.<key>.range` = `2020,2025`) or `enum` (`projection.<key>.values` =
+ * `01,02,...`) projection of a number: which numbers it projects, and how to name it; a text when
+ * it cannot be read; undefined for another type (`injected` and the like: not checked).
+ */
+function numberProjection(
+  params: TableParameters,
+  key: string,
+): { holds: (n: number) => boolean; shown: string } | string | undefined {
+  const type = (params[`projection.${key}.type`] ?? "").trim().toLowerCase();
+  if (type === "integer") {
+    const prop = `projection.${key}.range`;
+    const range = params[prop] ?? "";
+    const [lo, hi, ...rest] = range
+      .split(",")
+      .map((v) => (v.trim() === "" ? Number.NaN : Number(v)));
+    if (rest.length > 0 || !Number.isInteger(lo) || !Number.isInteger(hi)) {
+      return `'${prop}' = '${range}' is not two integers`;
+    }
+    return { holds: (n) => n >= lo! && n <= hi!, shown: `'${prop}' = '${range}'` };
+  }
+  if (type === "enum") {
+    const prop = `projection.${key}.values`;
+    const values = params[prop] ?? "";
+    const numbers = new Set(values.split(",").map((v) => Number(v.trim())));
+    return { holds: (n) => numbers.has(n), shown: `'${prop}' = '${values}'` };
+  }
+  return undefined;
+}
+
 /** Which configured values each enum partition key filters on, by the key's name. */
 export const ENUM_KEYS: Record<string, keyof Configured> = {
   region_partition: "regions",
@@ -208,6 +245,25 @@ export function projectionCoverage(
       );
       from.push(slashDayStart(outside[0]!).getTime() - DELIVERY_LAG_MS);
     }
+  }
+  for (const key of partitionKeys) {
+    const part = DAY_PARTS[key];
+    if (part === undefined) continue;
+    const projected = numberProjection(params, key);
+    if (projected === undefined) continue;
+    if (typeof projected === "string") {
+      warnings.push(
+        `whether the partition projection of ${table} covers the window's days could not be checked: ${projected}`,
+      );
+      continue;
+    }
+    const outside = days.filter((d) => !projected.holds(part(d)));
+    if (outside.length === 0) continue;
+    const one = outside.length === 1;
+    warnings.push(
+      `the window's ${one ? "day" : "days"} ${dayRangesShown(outside)} (UTC) ${one ? "lies" : "lie"} outside ${table}'s partition projection of ${key} (${projected.shown}): Athena projects no partition there and reads nothing of ${one ? "it" : "them"}, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer`,
+    );
+    from.push(slashDayStart(outside[0]!).getTime() - DELIVERY_LAG_MS);
   }
   for (const key of partitionKeys) {
     const wanted = ENUM_KEYS[key];

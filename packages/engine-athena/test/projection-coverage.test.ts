@@ -156,6 +156,35 @@ describe("the window's days outside a projection range, on Athena", () => {
     ]);
   });
 
+  it("names a manual table's days outside its integer projection of year (partitioning: manual)", async () => {
+    const manual = `CREATE EXTERNAL TABLE cloudtrail_logs(eventversion STRING, eventtime STRING)
+PARTITIONED BY (region string, year string, month string, day string)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+LOCATION 's3://bucket/AWSLogs/account-id/CloudTrail/'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.region.type'='enum',
+  'projection.region.values'='us-east-1',
+  'projection.year.type'='integer',
+  'projection.year.range'='2020,2025',
+  'projection.month.type'='integer',
+  'projection.month.range'='1,12',
+  'projection.month.digits'='2',
+  'projection.day.type'='integer',
+  'projection.day.range'='1,31',
+  'projection.day.digits'='2',
+  'storage.location.template'='s3://bucket/AWSLogs/account-id/CloudTrail/\${region}/\${year}/\${month}/\${day}')`;
+    const { engine } = await over(manual, { partitioning: "manual", regions: ["us-east-1"] });
+    const r = await engine.query(
+      queryRequest("sql", COUNT, window("2026-11-20T06:00:00Z", "2026-11-21T06:00:00Z")),
+    );
+    // Every day of the window is of 2026, which the projection of year ends before.
+    expect(coverageWarnings(r.warnings)).toEqual([
+      "the window's days 2026-11-20..2026-11-21 (UTC) lie outside security.cloudtrail_org_pp's partition projection of year ('projection.year.range' = '2020,2025'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+    ]);
+    expect(r.notReadFrom).toBe("2026-11-20T06:00:00.000Z");
+  });
+
   it("does not ask of a query that does not read the table", async () => {
     const { emulator, engine } = await over(projectionDdl("2026/11/22,NOW"));
     const r = await engine.query(
@@ -313,6 +342,39 @@ describe("projection coverage, from the table's parameters", () => {
     expect(projectionCoverage("t", params("2020/01/01,NOW"), ["timestamp"], w, {}, NOW)).toEqual({
       warnings: [],
     });
+  });
+
+  it("names the days outside the integer or enum projections of a manual table's year, month and day", () => {
+    // The region/year/month/day table of Athena's CloudTrail guide, its partitions projected:
+    // years to 2025 only, the days of a month as an enum that lacks the 31st.
+    const manual = {
+      "projection.enabled": "true",
+      "projection.region.type": "enum",
+      "projection.region.values": "us-east-1",
+      "projection.year.type": "integer",
+      "projection.year.range": "2020,2025",
+      "projection.month.type": "integer",
+      "projection.month.range": "1,12",
+      "projection.month.digits": "2",
+      "projection.day.type": "enum",
+      "projection.day.values": Array.from({ length: 30 }, (_, i) =>
+        String(i + 1).padStart(2, "0"),
+      ).join(","),
+    };
+    const keys = ["region", "year", "month", "day"];
+    // 2025-12-30 00:00 → 2026-01-02 00:00: partition days 2025/12/30 .. 2026/01/02 (its last
+    // hour's deliveries); the 31st is no projected day, 2026 no projected year.
+    const w = window("2025-12-30T00:00:00Z", "2026-01-02T00:00:00Z");
+    const c = projectionCoverage("t", manual, keys, w, {}, NOW);
+    expect(c.warnings).toEqual([
+      "the window's days 2026-01-01..2026-01-02 (UTC) lie outside t's partition projection of year ('projection.year.range' = '2020,2025'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+      "the window's day 2025-12-31 (UTC) lies outside t's partition projection of day ('projection.day.values' = '01,02,03,04,05,06,07,08,09,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30'): Athena projects no partition there and reads nothing of it, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+    ]);
+    // The 31st's folder holds the 30th's last hour of events too.
+    expect(c.notReadFrom).toBe("2025-12-30T23:00:00.000Z");
+    // Inside every range: nothing.
+    const inside = window("2025-11-10T00:00:00Z", "2025-11-12T00:00:00Z");
+    expect(projectionCoverage("t", manual, keys, inside, {}, NOW)).toEqual({ warnings: [] });
   });
 
   it("names configured regions and accounts outside an enum projection", () => {
