@@ -26,8 +26,11 @@ export interface LogsFaults {
   scheduledPolls?: number;
   /** ...then Running, with partial results, for this many (and as long as the engine works). */
   runningPolls?: number;
-  /** Each new query takes the first status off this list and ends with it instead of Complete. */
-  outcomes?: Array<"Failed" | "Timeout" | "Cancelled" | "Unknown">;
+  /**
+   * Each new query takes the first status off this list and ends with it (a `Complete` lets one
+   * query through, to fail a later one: an engine's probe after the step's query).
+   */
+  outcomes?: Array<"Complete" | "Failed" | "Timeout" | "Cancelled" | "Unknown">;
   /** New queries stay Running until StopQuery. */
   hang?: boolean;
   /** When set, log groups outside this list are ResourceNotFoundException. */

@@ -351,6 +351,18 @@ describe("the logs engine against the emulator", () => {
     expect(running.at(-1)!.message).toMatch(/^Running: \d+ partial result\(s\)/);
   });
 
+  test("a probe of the engine's own that ends Timeout after the step's query completed says it was the probe", async () => {
+    // The step's query completes; the engine's CloudTrail probe of a window not seen yet times out.
+    setFaults({ outcomes: ["Complete", "Timeout"] });
+    const w = { start: new Date("2026-11-20T06:00:00Z"), end: new Date("2026-11-20T18:00:00Z") };
+    await expect(engine.query(request("fields eventName", { window: w }))).rejects.toMatchObject({
+      code: "logs-query-failed",
+      message: expect.stringMatching(
+        /^the check that the step's log groups hold CloudTrail events \(filter ispresent\(eventVersion\) \| fields @timestamp \| limit 1\) failed, after the step's own query succeeded: Logs Insights query .+ ended Timeout$/,
+      ),
+    });
+  });
+
   test("a Failed query is an error with the status and a hint", async () => {
     setFaults({ outcomes: ["Failed"] });
     await expect(engine.query(request("fields eventName"))).rejects.toMatchObject({

@@ -383,10 +383,14 @@ class CloudWatchLogsEngine implements LogsEngine {
     // The probe's states are not the step's progress.
     const quiet: QueryRequest = { ...req };
     delete quiet.onProgress;
-    const queryId = await this.start(probe, req.signal);
-    const out = await this.waitForEnd(queryId, quiet, queryString);
-    if (out.status !== "Complete") throw this.queryFailed(queryId, out.status ?? "Unknown");
-    return out;
+    try {
+      const queryId = await this.start(probe, req.signal);
+      const out = await this.waitForEnd(queryId, quiet, queryString);
+      if (out.status !== "Complete") throw this.queryFailed(queryId, out.status ?? "Unknown");
+      return out;
+    } catch (e) {
+      throw probeFailed(e, queryString);
+    }
   }
 
   /** The step's query as it will be sent, or the error that stops it before any request. */
@@ -675,6 +679,23 @@ function outsideSomeLogGroup(e: RunMdError, logGroups: string[]): RunMdError {
       cause: e.cause,
     },
   );
+}
+
+/**
+ * The step's error when a query of the engine's own (`probe`) failed after the step's query
+ * succeeded: without its answer the step cannot tell a window of CloudTrail events from log
+ * groups of another source or a trail that stopped, so it does not pass; the message says it was
+ * the probe, not the step's query (as Athena's window probe says). A refused window (the log
+ * groups hold nothing there) is left to the caller, which reads it.
+ */
+function probeFailed(e: unknown, queryString: string): unknown {
+  if (!(e instanceof RunMdError) || e.code === "cancelled" || outsideLogGroups(e.cause)) return e;
+  const what =
+    queryString === CLOUDTRAIL_PROBE
+      ? "the check that the step's log groups hold CloudTrail events"
+      : "the check of the step's window's end";
+  e.message = `${what} (${queryString}) failed, after the step's own query succeeded: ${e.message}`;
+  return e;
 }
 
 function errorName(e: unknown): string {
