@@ -20,6 +20,9 @@
  *   known, so for a caller with any masking rule every single-quoted text in the message is
  *   replaced by `'[redacted]'` (the step's query, with its literals, is shown apart). An engine
  *   that quotes a value without quotes is not recognised.
+ * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
+ *   and the files it skipped; each is kept (it says which days were not read) with those names
+ *   `[redacted]` (`maskEngineText`).
  */
 import {
   type AccessConfig,
@@ -187,12 +190,59 @@ function maskChecks(
   return checks.map((c: Record<string, unknown>) => maskCheck(cfg, caller, c, key));
 }
 
+/** A word kept as it is: a day, a range of days, an instant, a number, a duration, an extension. */
+const KEPT_WORD =
+  /^(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?(?:\.\.\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?)?|\d{1,3}(?:,\d{3})*(?:\.\d+)?%?|\d+(?:\.\d+)?%?|\d+(?:ms|s|m|h|d|KB|MB|GB|TB)|\.[a-z0-9]+)$/i;
+
+/** Whether a word of an engine's message names something (a file, a place, a person). */
+function namesSomething(word: string): boolean {
+  return (
+    /[/\\@]/.test(word) || // paths, S3 locations, log groups, e-mail addresses
+    /^arn:/i.test(word) ||
+    /\d{12}/.test(word) || // an account id, alone or in a file's name
+    /\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b/.test(word) || // a region
+    /\d{1,3}(?:\.\d{1,3}){3}/.test(word) || // an IPv4 address
+    /[0-9a-f]{0,4}:[0-9a-f]{0,4}:[0-9a-f:]*/i.test(word) || // an IPv6 address
+    /[A-Za-z0-9_-]\.[A-Za-z0-9_-]/.test(word) // a file or host name
+  );
+}
+
+/**
+ * An engine's text (a step's warning or error) for a caller whom masking covers: quoted text
+ * and the words that name something (files and paths, S3 locations, log groups, accounts,
+ * regions, addresses, ARNs, e-mail addresses, hosts) are `[redacted]`; the sentence, its days,
+ * instants and counts are kept, so a warning still says which days were not read. Which column
+ * a name came from is not known (a region is the gap warning's and `awsregion`'s alike), so
+ * every such name goes (red-team, 2026-12-07).
+ */
+export function maskEngineText(text: string): string {
+  return text
+    .replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`)
+    .replace(/"(?:[^"\\]|\\.)*"/g, `"${REDACTED}"`)
+    .replace(/\S+/g, (token) => {
+      if (token === `'${REDACTED}'` || token === `"${REDACTED}"`) return token;
+      // The word without the punctuation around it (a sentence's, a list's, brackets).
+      const m = /^([([{<]*)(.*?)([)\]}>.,;:!?]*)$/.exec(token)!;
+      const word = m[2]!;
+      const account = /\d{12}/.test(word); // an account id is no count
+      if (word === "" || (!account && (KEPT_WORD.test(word) || !namesSomething(word))))
+        return token;
+      return `${m[1]}${REDACTED}${m[3]}`;
+    });
+}
+
 /** A step's error with the values it quotes replaced (see the file's comment). */
 function maskError(error: unknown): unknown {
   if (error === null || typeof error !== "object") return error;
   const e = error as Record<string, unknown>;
   if (typeof e.message !== "string") return error;
   return { ...e, message: e.message.replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`) };
+}
+
+/** A step's warnings for a masked caller: each one kept, its names hidden (`maskEngineText`). */
+function maskWarnings(warnings: unknown): unknown {
+  if (!Array.isArray(warnings)) return warnings;
+  return warnings.map((w) => (typeof w === "string" ? maskEngineText(w) : w));
 }
 
 /** A step's result columns, as its rows are aligned with them. */
@@ -296,6 +346,7 @@ export function maskingHook(cfg: AccessConfig, key: string | undefined): RowsHoo
     }
     if (data.checks !== undefined) out.checks = maskChecks(cfg, caller, data.checks, key);
     if (data.error !== undefined) out.error = maskError(data.error);
+    if (data.warnings !== undefined) out.warnings = maskWarnings(data.warnings);
     const renamed = renamedField(plan, data.query, columnsOf(data));
     if (renamed === undefined) return out;
     const maskedByName = (column: string) =>

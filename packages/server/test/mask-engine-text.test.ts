@@ -1,0 +1,57 @@
+/**
+ * An engine's warning or error text for a caller whom masking covers (`maskEngineText`): the
+ * names go (files, S3 locations, log groups, accounts, regions, addresses, ARNs, e-mail
+ * addresses, quoted values), the sentence, its days, instants and counts stay. A table of exact
+ * cases, written out by hand.
+ */
+import { describe, expect, it } from "vitest";
+import { maskEngineText } from "../src/governance/masking.ts";
+
+const CASES: [string, string][] = [
+  [
+    "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of us-west-2 of account 111122223333, which delivered about 24 files a day",
+    "the window's days 2024-03-02..2024-03-03 (UTC) have no log file of [redacted] of account [redacted], which delivered about 24 files a day",
+  ],
+  [
+    "the window's day 2024-03-02 (UTC) has no log file of eu-central-1 of account 111122223333 under AWSLogs/o-abc/111122223333/ and org/",
+    "the window's day 2024-03-02 (UTC) has no log file of [redacted] of account [redacted] under [redacted] and [redacted]",
+  ],
+  [
+    "skipped notes/alice.zip: a compressed or archived file (this engine reads files named .json, .jsonl or .ndjson, each optionally .gz): events in it are not read",
+    "skipped [redacted]: a compressed or archived file (this engine reads files named .json, .jsonl or .ndjson, each optionally .gz): events in it are not read",
+  ],
+  [
+    "whether every account's region under s3://trail-bucket/AWSLogs/ delivered files over the window could not be checked (AccessDenied)",
+    "whether every account's region under [redacted] delivered files over the window could not be checked (AccessDenied)",
+  ],
+  [
+    "3 events of a.json are also in b.json.gz (the same eventID and eventTime)",
+    "3 events of [redacted] are also in [redacted] (the same eventID and eventTime)",
+  ],
+  [
+    "CloudWatch Logs holds no log events in /aws/cloudtrail/org up to 2024-03-05T00:00:00.000Z: the window ends before",
+    "CloudWatch Logs holds no log events in [redacted] up to 2024-03-05T00:00:00.000Z: the window ends before",
+  ],
+  [
+    `Could not parse string "52.94.133.12" according to format specifier "%Y"`,
+    `Could not parse string "[redacted]" according to format specifier "[redacted]"`,
+  ],
+  [
+    "Could not convert string 'arn:aws:iam::123456789012:user/bob' to INT32",
+    "Could not convert string '[redacted]' to INT32",
+  ],
+  [
+    "caller bob@example.com from 2001:db8::1 and 10.0.0.7, arn:aws:sts::123456789012:assumed-role/x",
+    "caller [redacted] from [redacted] and [redacted], [redacted]",
+  ],
+  [
+    "Athena failed 2 time(s) with a retryable error; resubmitted",
+    "Athena failed 2 time(s) with a retryable error; resubmitted",
+  ],
+];
+
+describe("an engine's text for a masked caller", () => {
+  it.each(CASES)("%s", (text, masked) => {
+    expect(maskEngineText(text)).toBe(masked);
+  });
+});
