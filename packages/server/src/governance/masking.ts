@@ -16,10 +16,12 @@
  *   quantified check are masked as rows. The check's own text, and the literals of the runbook
  *   its message repeats ('...'), are the runbook's, never the data's, and are kept.
  * - a step's `error.message`: an engine's error can quote a value it failed on (DuckDB: `Could
- *   not convert string '52.94.133.12' to INT32`). Which column a quoted value came from is not
- *   known, so for a caller with any masking rule every single-quoted text in the message is
- *   replaced by `'[redacted]'` (the step's query, with its literals, is shown apart). An engine
- *   that quotes a value without quotes is not recognised.
+ *   not convert string '52.94.133.12' to INT32`, `Could not parse string "52.94.133.12" ...`;
+ *   Athena: `Value cannot be cast to timestamp: 52.94.133.12`). Which column a quoted value came
+ *   from is not known, so for a caller with any masking rule every quoted text in the message,
+ *   the value after `cannot be cast to <type>: ` and every word that names something
+ *   (`maskEngineText`) is replaced by `[redacted]` (the step's query, with its literals, is shown
+ *   apart). An engine that quotes a value otherwise is not recognised.
  * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
  *   and the files it skipped; each is kept (it says which days were not read) with those names
  *   `[redacted]` (`maskEngineText`).
@@ -236,7 +238,9 @@ function maskError(error: unknown): unknown {
   if (error === null || typeof error !== "object") return error;
   const e = error as Record<string, unknown>;
   if (typeof e.message !== "string") return error;
-  return { ...e, message: e.message.replace(/'(?:[^']|'')*'/g, `'${REDACTED}'`) };
+  // Athena's (and the local engine's) failed cast names the value bare, to the line's end.
+  const bare = e.message.replace(/(cannot be cast to [^:\n]+: ).*/gi, `$1${REDACTED}`);
+  return { ...e, message: maskEngineText(bare) };
 }
 
 /** A step's warnings for a masked caller: each one kept, its names hidden (`maskEngineText`). */
