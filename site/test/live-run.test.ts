@@ -229,6 +229,28 @@ describe("a live run that passed over steps that warned", () => {
   });
 });
 
+describe("a step whose text values the server hid from the caller (masking)", () => {
+  it("shows why beside the step, as a note that is not counted among the warnings", () => {
+    const root = view();
+    const masked =
+      "text values hidden for your groups: this step reads useridentity.arn under another column name, which masking by name cannot follow";
+    const passed = {
+      ...stepEnd,
+      status: "passed" as const,
+      checks: [],
+      warnings: ["the window's day 2026-11-23 (UTC) has no log file with events"],
+      masked,
+    };
+    applyEvent(root, ev("step-end", { report: passed }));
+    applyEvent(root, ev("run-end", { status: "passed" }));
+    expect(root.querySelector("[data-step-masked]")?.textContent).toBe(masked);
+    expect(root.querySelectorAll(".rm-warnings > li")).toHaveLength(1);
+    expect(root.querySelector("[data-run-warning]")?.textContent).toBe(
+      `⚠ warning in ${stepEnd.id}: ${passed.warnings[0]}`,
+    );
+  });
+});
+
 describe("a live run that stops without its steps' ends", () => {
   it("stops the spinner of a step the run ended without (a cancelled run)", () => {
     const root = view();

@@ -203,6 +203,14 @@ export function stepEnded(root: HTMLElement, data: Record<string, unknown>): voi
     for (const w of step.warnings) ul.append(el(doc, "li", undefined, w));
     section.append(ul);
   }
+  // Why the server hid this caller's text values (masking): a note, not one of the step's
+  // warnings, which say what was not read and are as many as the runs list counts.
+  const masked = stringOf((step as { masked?: unknown }).masked);
+  if (masked) {
+    const note = el(doc, "p", "rm-muted", masked);
+    note.dataset.stepMasked = "";
+    section.append(note);
+  }
   const columns = (step.columns ?? []).map((c) => c.name);
   if (columns.length > 0) {
     section.append(

@@ -294,7 +294,7 @@ function hideText(v: JsonValue): JsonValue {
 /**
  * A step that reads a masked field under another name: every text value of its rows, of its
  * checks' offending rows and actual values, and the values its checks' messages quote, hidden,
- * with a warning that says why.
+ * with a note that says why (`masked`).
  */
 function withheld(
   data: Record<string, unknown>,
@@ -310,8 +310,9 @@ function withheld(
     out.rows = (data.rows as JsonValue[][]).map((r) => r.map((v, i) => hide(v, names[i])));
   if (Array.isArray(data.checks))
     out.checks = (data.checks as Record<string, unknown>[]).map((c) => hiddenCheck(c, hide));
-  const note = `text values hidden for your groups: this step reads ${field} under another column name, which masking by name cannot follow`;
-  out.warnings = [...(Array.isArray(data.warnings) ? data.warnings : []), note];
+  // A note of its own, apart from the step's warnings (what the engine did not read): the runs
+  // list counts those, the same for every caller, and a masked caller's page shows as many.
+  out.masked = `text values hidden for your groups: this step reads ${field} under another column name, which masking by name cannot follow`;
   return out;
 }
 
