@@ -192,10 +192,14 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       stop();
       if (!res.writableEnded) res.end();
     };
+    // The run's parameters as it ran (its run-start event's), for the bound values a step's
+    // statistics list; unknown before it started (every text literal is then hidden).
+    let ranWith = log.find((e) => e.event === "run-start")?.data.params;
     const send = (ev: RunEvent) => {
+      if (ev.event === "run-start") ranWith = ev.data.params;
       const data =
         ev.event === "step-end"
-          ? stepEnd(ev.data)
+          ? { ...stepEnd(ev.data), stats: view.stats(ev.data.stats, ranWith) }
           : ev.event === "run-start"
             ? { ...ev.data, params: view.params(ev.data.params) }
             : ev.data;

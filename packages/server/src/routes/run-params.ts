@@ -23,9 +23,14 @@ const TEXT_TYPES: readonly ParamType[] = ["string", "arn", "account_id"];
 export interface ParamView {
   params(values: unknown): unknown;
   query(text: unknown, values: unknown): unknown;
+  /**
+   * A step's statistics: Athena's `executionParameters` (the values it bound, as SQL literals)
+   * with the hidden values' literals redacted; every text literal when `values` is not known.
+   */
+  stats(stats: unknown, values: unknown): unknown;
 }
 
-const SHOWN: ParamView = { params: (v) => v, query: (q) => q };
+const SHOWN: ParamView = { params: (v) => v, query: (q) => q, stats: (s) => s };
 
 /** The view of `rec`'s parameters for `caller`: as they are, or with text values redacted. */
 export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord): ParamView {
@@ -43,6 +48,20 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
     isObject(values)
       ? Object.entries(values).flatMap(([k, v]) => (hides(k) && typeof v === "string" ? [v] : []))
       : [];
+  const query = (text: unknown, values: unknown): unknown => {
+    if (typeof text !== "string") return text;
+    let out = text;
+    for (const v of textValues(values)) {
+      if (v === "") continue;
+      out = out
+        .replaceAll(sqlStringLiteral(v), sqlStringLiteral(REDACTED))
+        .replaceAll(insightsStringLiteral(v), insightsStringLiteral(REDACTED));
+      // A Logs Insights `like {{name}}`: the value as a regular expression literal.
+      const regex = asRegexLiteral(v);
+      if (regex !== undefined) out = out.replaceAll(regex, "/\\[redacted\\]/");
+    }
+    return out;
+  };
   return {
     params: (values) =>
       isObject(values)
@@ -55,19 +74,28 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
         : values,
     // The query as the engine ran it holds a value as a literal where the engine cannot bind it
     // (Logs Insights): each value's literal, in either dialect's quoting, is redacted.
-    query: (text, values) => {
-      if (typeof text !== "string") return text;
-      let out = text;
-      for (const v of textValues(values)) {
-        if (v === "") continue;
-        out = out
-          .replaceAll(sqlStringLiteral(v), sqlStringLiteral(REDACTED))
-          .replaceAll(insightsStringLiteral(v), insightsStringLiteral(REDACTED));
-        // A Logs Insights `like {{name}}`: the value as a regular expression literal.
-        const regex = asRegexLiteral(v);
-        if (regex !== undefined) out = out.replaceAll(regex, "/\\[redacted\\]/");
+    query,
+    // Athena binds the values of a WHERE clause's parameters, and its statistics list them
+    // (red-team, 2026-12-07: sent as they were beside a query and `params` that hid them).
+    stats: (stats, values) => {
+      if (!isObject(stats) || typeof stats.executionParameters !== "string") return stats;
+      let bound: unknown;
+      try {
+        bound = JSON.parse(stats.executionParameters);
+      } catch {
+        bound = undefined;
       }
-      return out;
+      if (!Array.isArray(bound)) return { ...stats, executionParameters: REDACTED };
+      const hide = (literal: string) =>
+        isObject(values)
+          ? (query(literal, values) as string)
+          : literal.replace(/'(?:[^']|'')*'/g, sqlStringLiteral(REDACTED));
+      return {
+        ...stats,
+        executionParameters: JSON.stringify(
+          bound.map((b) => (typeof b === "string" ? hide(b) : b)),
+        ),
+      };
     },
   };
 }

@@ -96,7 +96,11 @@ async function reportOf(
       params: view.params(report.params) as RunReport["params"],
       steps: report.steps.map((s) => {
         const masked = ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s;
-        return { ...masked, query: view.query(masked.query, report.params) as string };
+        return {
+          ...masked,
+          query: view.query(masked.query, report.params) as string,
+          stats: view.stats(masked.stats, report.params) as typeof s.stats,
+        };
       }),
     },
   };
