@@ -90,9 +90,19 @@ async function reportOf(
     };
   }
   const view = paramViewFor(ctx, caller, rec);
+  // The run's own error (one stopped before its first step) is masked as a step's: core's
+  // `bad-param` quotes the value it refused (red-team, 2026-12-07). No query: it reads nothing.
+  const error =
+    report.error === undefined
+      ? {}
+      : {
+          error: ctx.rowsFor(caller, rec.runbook, { error: report.error, query: "" })
+            .error as RunReport["error"],
+        };
   return {
     result: {
       ...report,
+      ...error,
       params: view.params(report.params) as RunReport["params"],
       steps: report.steps.map((s) => {
         const masked = ctx.rowsFor(caller, rec.runbook, { ...s }) as unknown as typeof s;
