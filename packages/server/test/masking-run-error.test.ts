@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
+import { call, startTestServer, waitForEnd } from "./helpers.ts";
 
 const SECRET = "principal-under-investigation";
 const ACCESS = {
