@@ -9,6 +9,7 @@
  */
 import { type Caller, maskPlan, REDACTED, samePerson } from "@run-md/access";
 import {
+  coerceParam,
   insightsRegexLiteral,
   insightsStringLiteral,
   type ParamType,
@@ -37,17 +38,27 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
   if (samePerson(rec.requester, caller) || maskPlan(ctx.guard.access, caller).size === 0)
     return SHOWN;
   const decls = ctx.catalog.get(rec.runbook)?.runbook.meta.params ?? {};
-  const hidden = new Set(
-    Object.values(decls)
-      .filter((d) => TEXT_TYPES.includes(d.type))
-      .map((d) => d.name),
-  );
-  // A runbook no longer served: its declarations are not known, so every text value is hidden.
-  const hides = (name: string) => hidden.has(name) || !Object.hasOwn(decls, name);
+  /**
+   * Whether a value is hidden: every text value but an instant or a duration the parameter is
+   * declared as now. The declarations are the runbook's as served now, and the run may be older
+   * than them: a parameter once `string`, now `duration` or `integer`, kept the value it was given
+   * then (red-team, 2026-12-07), so the value itself must read as the instant or duration. A
+   * runbook no longer served, or a parameter it no longer declares: every text value is hidden.
+   */
+  const hides = (name: string, v: unknown): v is string => {
+    if (typeof v !== "string") return false;
+    const decl = Object.hasOwn(decls, name) ? decls[name] : undefined;
+    if (decl === undefined || TEXT_TYPES.includes(decl.type)) return true;
+    if (decl.type !== "timestamp" && decl.type !== "duration") return true;
+    try {
+      coerceParam(decl, v, "a recorded run");
+      return false;
+    } catch {
+      return true;
+    }
+  };
   const textValues = (values: unknown): string[] =>
-    isObject(values)
-      ? Object.entries(values).flatMap(([k, v]) => (hides(k) && typeof v === "string" ? [v] : []))
-      : [];
+    isObject(values) ? Object.entries(values).flatMap(([k, v]) => (hides(k, v) ? [v] : [])) : [];
   const query = (text: unknown, values: unknown): unknown => {
     if (typeof text !== "string") return text;
     let out = text;
@@ -66,10 +77,7 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
     params: (values) =>
       isObject(values)
         ? Object.fromEntries(
-            Object.entries(values).map(([k, v]) => [
-              k,
-              hides(k) && typeof v === "string" ? REDACTED : v,
-            ]),
+            Object.entries(values).map(([k, v]) => [k, hides(k, v) ? REDACTED : v]),
           )
         : values,
     // The query as the engine ran it holds a value as a literal where the engine cannot bind it
