@@ -101,7 +101,8 @@ export class Approvals {
     caller: Caller,
     rec: RunRecord,
     verdict: Verdict,
-    comment: string | undefined,
+    /** The request's comment, read (400 for a malformed body) once the caller may decide. */
+    commentOf: () => string | undefined,
   ): Promise<void> {
     return this.runs.exclusive(rec.id, async () => {
       if (rec.status === "pending-approval") await this.expireNow(rec);
@@ -124,6 +125,7 @@ export class Approvals {
           code: check.reason,
         });
       }
+      const comment = commentOf();
       await this.auditor.record(
         caller,
         verdict === "approve" ? "run.approve" : "run.deny",

@@ -53,7 +53,9 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext, gov: Go
     app.post(`/api/runs/:id/${verdict}`, async (req, reply) => {
       const caller = callerOf(req);
       const rec = await viewableRun(ctx, caller, (req.params as { id: string }).id);
-      await gov.approvals.decide(caller, rec, verdict, commentOf(req.body));
+      // The body is read once the caller's right to decide holds: a refusal of that right is
+      // 403 and audited whatever the body (red-team, 2026-12-07).
+      await gov.approvals.decide(caller, rec, verdict, () => commentOf(req.body));
       return reply.code(200).send({ id: rec.id, status: rec.status, approval: rec.approval });
     });
   }
