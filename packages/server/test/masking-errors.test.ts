@@ -13,6 +13,8 @@ import { call, readEvents, startTestServer, type TestServer, waitForEnd } from "
 
 const IP = "52.94.133.12";
 const ARN = "arn:aws:iam::123456789012:user/alice";
+/** A value no shape gives away (no address, ARN, path or name with a dot). */
+const AGENT = "secretagent";
 
 /** Each query fails on a value of the event, its message quoting it one way or another. */
 const FAILING: Record<string, string> = {
@@ -23,6 +25,8 @@ const FAILING: Record<string, string> = {
   base64: "from_base64(sourceipaddress)",
   decimal: "CAST(sourceipaddress AS decimal(10,2))",
   int: "CAST(sourceipaddress AS integer)",
+  // `Cannot cast value to IPADDRESS: secretagent`, bare.
+  ip: "CAST(useragent AS ipaddress)",
 };
 
 const RUNBOOK = `---
@@ -56,6 +60,7 @@ beforeAll(async () => {
     awsRegion: "us-east-1",
     sourceIPAddress: IP,
     userIdentity: { type: "IAMUser", arn: ARN },
+    userAgent: AGENT,
   };
   await fsp.writeFile(path.join(logs, "e.json"), JSON.stringify({ Records: [record] }));
   const runbooks = path.join(root, "runbooks");
@@ -105,7 +110,11 @@ describe("a step's error, for a masked caller", () => {
   it("quotes the value for a caller without masking, in every step", async () => {
     const ops = await errorsSeenBy(t.tokens.ops!);
     expect(ops.report).toHaveLength(Object.keys(FAILING).length);
-    for (const m of ops.report) expect(m.includes(IP) || m.includes(ARN), m).toBe(true);
+    for (const m of ops.report)
+      expect(
+        [IP, ARN, AGENT].some((v) => m.includes(v)),
+        m,
+      ).toBe(true);
     expect(ops.live).toEqual(ops.report);
   });
 
@@ -115,6 +124,7 @@ describe("a step's error, for a masked caller", () => {
       expect(m, m).not.toContain(IP);
       expect(m, m).not.toContain("52.94");
       expect(m, m).not.toContain("123456789012");
+      expect(m, m).not.toContain(AGENT);
       expect(m, m).toContain("[redacted]");
     }
   });

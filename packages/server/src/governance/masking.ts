@@ -238,8 +238,12 @@ function maskError(error: unknown): unknown {
   if (error === null || typeof error !== "object") return error;
   const e = error as Record<string, unknown>;
   if (typeof e.message !== "string") return error;
-  // Athena's (and the local engine's) failed cast names the value bare, to the line's end.
-  const bare = e.message.replace(/(cannot be cast to [^:\n]+: ).*/gi, `$1${REDACTED}`);
+  // Athena's (and the local engine's) failed cast names the value bare, to the line's end
+  // (`Value cannot be cast to date: ...`, `Cannot cast value to IPADDRESS: ...`).
+  const bare = e.message.replace(
+    /((?:cannot be cast to|cannot cast value to) [^:\n]+: ).*/gi,
+    `$1${REDACTED}`,
+  );
   return { ...e, message: maskEngineText(bare) };
 }
 
