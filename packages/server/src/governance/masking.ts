@@ -24,7 +24,7 @@
  *   apart). An engine that quotes a value otherwise is not recognised.
  * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
  *   and the files it skipped; each is kept (it says which days were not read) with those names
- *   `[redacted]` (`maskEngineText`).
+ *   `[redacted]` (`maskEngineText`). So are the text values of its `stats` (`logGroups`).
  */
 import {
   type AccessConfig,
@@ -247,6 +247,21 @@ function maskError(error: unknown): unknown {
   return { ...e, message: maskEngineText(bare) };
 }
 
+/**
+ * A step's statistics for a masked caller: figures kept, text ones with their names hidden as in
+ * warnings (`logGroups` names an account's log group). Athena's bound `executionParameters` are
+ * another person's parameters, which routes/run-params.ts hides by value, the requester's kept.
+ */
+function maskStats(stats: unknown): unknown {
+  if (stats === null || typeof stats !== "object" || Array.isArray(stats)) return stats;
+  return Object.fromEntries(
+    Object.entries(stats as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === "string" && k !== "executionParameters" ? maskEngineText(v) : v,
+    ]),
+  );
+}
+
 /** A step's warnings for a masked caller: each one kept, its names hidden (`maskEngineText`). */
 function maskWarnings(warnings: unknown): unknown {
   if (!Array.isArray(warnings)) return warnings;
@@ -356,6 +371,7 @@ export function maskingHook(cfg: AccessConfig, key: string | undefined): RowsHoo
     if (data.checks !== undefined) out.checks = maskChecks(cfg, caller, data.checks, key);
     if (data.error !== undefined) out.error = maskError(data.error);
     if (data.warnings !== undefined) out.warnings = maskWarnings(data.warnings);
+    if (data.stats !== undefined) out.stats = maskStats(data.stats);
     const renamed = renamedField(plan, data.query, columnsOf(data));
     if (renamed === undefined) return out;
     const maskedByName = (column: string) =>

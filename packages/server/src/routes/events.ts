@@ -116,6 +116,14 @@ function stepEndFor(
   };
 }
 
+/** A masked step-end's statistics, their bound parameters seen as the caller may see them. */
+function withStats(
+  data: Record<string, unknown>,
+  view: (stats: unknown) => unknown,
+): Record<string, unknown> {
+  return { ...data, stats: view(data.stats) };
+}
+
 /**
  * Counts the caller's new stream (one person whatever the case of their address, through any of
  * their tokens); past the limit, 429, audited as every refusal is (spec §9).
@@ -199,7 +207,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (ev.event === "run-start") ranWith = ev.data.params;
       const data =
         ev.event === "step-end"
-          ? { ...stepEnd(ev.data), stats: view.stats(ev.data.stats, ranWith) }
+          ? withStats(stepEnd(ev.data), (stats) => view.stats(stats, ranWith))
           : ev.event === "run-start"
             ? { ...ev.data, params: view.params(ev.data.params) }
             : ev.data;
