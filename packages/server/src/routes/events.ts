@@ -146,6 +146,28 @@ async function openCounted(
   }
 }
 
+/**
+ * An event's data as the caller may see it: a step's end through `stepEnd` with its statistics
+ * masked, the run's parameters masked. The run's parameters as it ran (its run-start event's)
+ * serve the bound values a step's statistics list; unknown before it started (every text
+ * literal is then hidden).
+ */
+function shownData(
+  log: readonly RunEvent[],
+  stepEnd: ReturnType<typeof stepEndFor>,
+  view: ReturnType<typeof paramViewFor>,
+): (ev: RunEvent) => object {
+  let ranWith = log.find((e) => e.event === "run-start")?.data.params;
+  return (ev) => {
+    if (ev.event === "run-start") ranWith = ev.data.params;
+    if (ev.event === "step-end") {
+      return withStats(stepEnd(ev.data), (stats) => view.stats(stats, ranWith));
+    }
+    if (ev.event === "run-start") return { ...ev.data, params: view.params(ev.data.params) };
+    return ev.data;
+  };
+}
+
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** The open streams, each by the function that ends it. */
   const open = new Set<() => void>();
@@ -200,17 +222,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       stop();
       if (!res.writableEnded) res.end();
     };
-    // The run's parameters as it ran (its run-start event's), for the bound values a step's
-    // statistics list; unknown before it started (every text literal is then hidden).
-    let ranWith = log.find((e) => e.event === "run-start")?.data.params;
+    const shown = shownData(log, stepEnd, view);
     const send = (ev: RunEvent) => {
-      if (ev.event === "run-start") ranWith = ev.data.params;
-      const data =
-        ev.event === "step-end"
-          ? withStats(stepEnd(ev.data), (stats) => view.stats(stats, ranWith))
-          : ev.event === "run-start"
-            ? { ...ev.data, params: view.params(ev.data.params) }
-            : ev.data;
+      const data = shown(ev);
       res.write(
         `id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify({ ...data, time: ev.time })}\n\n`,
       );
