@@ -96,6 +96,15 @@ describe("stopping the server", () => {
         body: { runbook: "iam-low" },
       });
       expect(run).toMatchObject({ status: 503, body: { code: "stopping" } });
+      // Every run request is one entry (spec §9), the refused one too.
+      const requests = (await t.audit()).filter((e) => e.action === "run.request");
+      expect(requests).toMatchObject([
+        {
+          actor: "ops@example.com",
+          target: "iam-low",
+          details: { refused: { status: 503, code: "stopping" } },
+        },
+      ]);
       const health = await call(`${t.url}/healthz`);
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ ok: false, code: "stopping" });

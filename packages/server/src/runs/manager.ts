@@ -179,16 +179,17 @@ export class RunManager {
 
   /** Records, audits and queues a checked request; resolves once the record is on disk. */
   async submit(caller: Caller, runbook: Runbook, req: RunRequest): Promise<RunRecord> {
-    if (this.stopping) {
-      throw new HttpError(503, "the server is stopping: request the run again once it is back", {
-        code: "stopping",
-      });
-    }
     const id = randomUUID();
     let leave: () => void;
     try {
+      if (this.stopping) {
+        throw new HttpError(503, "the server is stopping: request the run again once it is back", {
+          code: "stopping",
+        });
+      }
       leave = this.reserve(id, caller, this.hooks.awaitsApproval?.(runbook) ?? false);
     } catch (refused) {
+      // Every run request is one entry (spec §9): one refused here too, before its answer.
       await this.auditor.record(caller, "run.request", runbook.meta.id, {
         params: refusedParams(req.params),
         window: req.window,
