@@ -126,15 +126,11 @@ export async function requestJson(req: HttpRequest, signal: AbortSignal): Promis
   if (!URL.canParse(req.url)) {
     throw new FinalError("the target's address is not a URL (not shown: it may hold a secret)");
   }
-  const res = await fetch(req.url, {
-    method: req.method ?? "POST",
-    headers: { "content-type": "application/json", ...req.headers },
-    ...(req.body === undefined ? {} : { body: req.body }),
-    signal,
-  });
+  const res = await fetchSameOrigin(req, signal);
   const body = await res.text();
   if (!res.ok) {
     const message = `HTTP ${res.status} from ${new URL(req.url).host}: ${clip(body.trim(), 200)}`;
+    if (res.status >= 300 && res.status < 400) throw new FinalError(redirectRefused(req, res));
     if (res.status === 429 || res.status >= 500) {
       const after = retryAfterMs(res.headers.get("retry-after"));
       throw after === undefined ? new Error(message) : new RetryLater(message, after);
@@ -146,4 +142,41 @@ export async function requestJson(req: HttpRequest, signal: AbortSignal): Promis
   } catch {
     return body;
   }
+}
+
+/** Redirects followed on the target's own origin, at most. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * `fetch` that follows a redirect only when the message goes on as it was, to the same origin: a
+ * 307 or 308 (any 3xx for a GET). Followed as fetch does, a 301, 302 or 303 turned the POST into
+ * a GET without its body, and the page it landed on (a proxy's sign-in page) answering 200 was a
+ * delivery (red-team: a message nobody got); a redirect to another origin took the message and its
+ * secrets there (PagerDuty's routing key, a webhook's signature). Any other redirect is answered
+ * as it is, and refused (`redirectRefused`).
+ */
+async function fetchSameOrigin(req: HttpRequest, signal: AbortSignal): Promise<Response> {
+  const method = req.method ?? "POST";
+  let url = req.url;
+  for (let hop = 0; ; hop++) {
+    const res = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json", ...req.headers },
+      ...(req.body === undefined ? {} : { body: req.body }),
+      redirect: "manual",
+      signal,
+    });
+    const to = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
+    const next = to === null ? undefined : URL.parse(to, url);
+    const keeps = method === "GET" || res.status === 307 || res.status === 308;
+    if (!next || !keeps || next.origin !== new URL(url).origin || hop === MAX_REDIRECTS) return res;
+    await res.body?.cancel();
+    url = next.href;
+  }
+}
+
+/** Why a redirect was not followed, naming the hosts (an address may hold a secret). */
+function redirectRefused(req: HttpRequest, res: Response): string {
+  const to = URL.parse(res.headers.get("location") ?? "", req.url);
+  return `HTTP ${res.status} from ${new URL(req.url).host}: a redirect${to ? ` (to ${to.host})` : ""}, not followed: a message sent on would be a GET without its body, or go to another host; give the target's own address`;
 }

@@ -188,6 +188,53 @@ describe("a target that is down", () => {
   });
 });
 
+describe("a target that answers a redirect", () => {
+  it("is a failed delivery, not a GET of the new address that answers 200 (a proxy's login page read as delivered)", async () => {
+    // 302 turns fetch's POST into a GET without the message; the page it lands on answers 200.
+    const r = await receiver((req, res) => {
+      if (req.path === "/hook") res.writeHead(302, { location: "/login?next=%2Fhook" }).end();
+      else res.writeHead(200).end("<html>Sign in</html>");
+    });
+    const [d] = await deliver(
+      await failingAlert(),
+      config([{ type: "slack", url: `${r.url}/hook` }]),
+    );
+    expect(d).toMatchObject({ ok: false, attempts: 1 });
+    expect(r.received.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /hook"]);
+    expect(deliveryProblems([d!])).toEqual([
+      `notification to slack failed after 1 attempt: HTTP 302 from ${new URL(r.url).host}: a redirect (to ${new URL(r.url).host}), not followed: a message sent on would be a GET without its body, or go to another host; give the target's own address`,
+    ]);
+  });
+
+  it("is not followed to another host, which would get the message and its secrets (PagerDuty's routing key, a webhook's signature)", async () => {
+    const other = await receiver();
+    const r = await receiver((_req, res) =>
+      res.writeHead(307, { location: `${other.url}/steal` }).end(),
+    );
+    const [d] = await deliver(
+      await failingAlert(),
+      config([{ type: "pagerduty", url: `${r.url}/v2/enqueue`, routingKeyEnv: "PD_KEY" }]),
+      new Date("2026-11-24T02:01:00Z"),
+    );
+    expect(d).toMatchObject({ ok: false, attempts: 1 });
+    expect(other.received).toEqual([]);
+  });
+
+  it("follows a 307 or 308 on the same host with the same method and body (a GitHub repository renamed)", async () => {
+    const r = await receiver((req, res) => {
+      if (req.path === "/old") res.writeHead(308, { location: "/new" }).end();
+      else res.writeHead(200).end("ok");
+    });
+    const [d] = await deliver(
+      await failingAlert(),
+      config([{ type: "slack", url: `${r.url}/old` }]),
+    );
+    expect(d).toMatchObject({ ok: true, attempts: 1 });
+    expect(r.received.map((q) => `${q.method} ${q.path}`)).toEqual(["POST /old", "POST /new"]);
+    expect(r.received[1]!.json.text).toBe(r.received[0]!.json.text);
+  });
+});
+
 describe("PagerDuty Events API v2", () => {
   it("triggers with a stable dedup_key per runbook, and resolves it on recovery", async () => {
     const r = await receiver((_req, res) =>
