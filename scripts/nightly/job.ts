@@ -702,11 +702,15 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
       ? new Date(collected.to)
       : undefined
     : windowEnd;
-  const heldBack =
-    options.now || options.since ? [] : await recordNight(options, runbooks, outcomes, now, readTo);
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
   const { notifications, notifyProblem, noTarget } = await notifyTheNight(outcomes, options);
+  // Recorded once told: a job killed before (SIGKILL at a CI limit, the OOM killer) leaves the
+  // night's windows unread and its runs not taken, so the next night runs them again over the
+  // same time (red-team: recorded first, a killed job's findings were in no message, and the next
+  // night read on from where they were).
+  const heldBack =
+    options.now || options.since ? [] : await recordNight(options, runbooks, outcomes, now, readTo);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;

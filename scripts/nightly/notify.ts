@@ -28,6 +28,9 @@ import {
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 
+/** Who claims the nightly job's alerts (`notify`'s `claimant`): every nightly job over the reports. */
+export const NIGHTLY_CLAIMANT = "run-md nightly";
+
 /** The name RUN_MD_WEBHOOK_URL's target goes by in the job's messages. */
 export const WEBHOOK_TARGET = "RUN_MD_WEBHOOK_URL";
 
@@ -174,6 +177,13 @@ export async function notifyNightly(
   const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask, options));
   const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
+    // Each alert is stored as not yet told (`untold`, `pending`) before any message goes out,
+    // then settled: a job killed while it tells (a webhook that hangs, SIGKILL at a CI limit)
+    // leaves them for the next notify, a cron or weekly runbook's too, which the next night does
+    // not run (red-team: its failure was told to nobody). The reports directory's lock keeps
+    // nightly jobs one at a time, so a claim of the job's is a dead job's: the next one tells it.
+    claim: async () => undefined,
+    claimant: NIGHTLY_CLAIMANT,
     ...(options.now ? { now: options.now } : {}),
   });
   for (const p of problems ?? []) options.log(`warning ${p}`);
