@@ -478,7 +478,7 @@ async function notifyTheNight(
   options: NightlyOptions,
 ): Promise<{ notifications: Delivery[]; notifyProblem?: string; noTarget?: true }> {
   try {
-    const { deliveries, mistakes, noTarget } = await notifyNightly(outcomes, {
+    const { deliveries, mistakes, noTarget, stateLost } = await notifyNightly(outcomes, {
       ...(options.config ? { config: options.config } : {}),
       reportsDir: options.reportsDir,
       ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
@@ -489,12 +489,18 @@ async function notifyTheNight(
       ...(options.since ? { since: options.since } : {}),
       log: options.log,
     });
-    // A mistake in notify: may have kept someone from being told: the job's failure says so.
+    // A mistake in notify: may have kept someone from being told: the job's failure says so. So
+    // does an alert state lost (damaged without a good copy, or not written): a recovery or an
+    // alert a target missed may never be told (red-team: a warning line was all).
     const n = mistakes.length;
+    const problems = [
+      ...(n > 0 ? [`${n} mistake${n === 1 ? "" : "s"} in notify:`] : []),
+      ...(stateLost ? ["alert state lost (see the warning)"] : []),
+    ];
     return {
       notifications: deliveries,
       ...(noTarget ? { noTarget } : {}),
-      ...(n > 0 ? { notifyProblem: `${n} mistake${n === 1 ? "" : "s"} in notify:` } : {}),
+      ...(problems.length > 0 ? { notifyProblem: problems.join(", ") } : {}),
     };
   } catch (e) {
     // Nobody was told: the job still prunes, builds and prints its summary, and exits 2 so

@@ -164,6 +164,11 @@ export interface NightlyNotified {
   mistakes: string[];
   /** No notification target at all (no `notify:` target, RUN_MD_WEBHOOK_URL unset or empty). */
   noTarget?: true;
+  /**
+   * The alert state was damaged with no good copy, or not written (`NotifyResult.stateLost`): a
+   * recovery or a missed alert may never be told, a failure told again. The job exits 2.
+   */
+  stateLost?: true;
 }
 
 /** Sends the night's alerts. */
@@ -175,7 +180,7 @@ export async function notifyNightly(
   const notifyConfig = targetsOf(options, mistakes);
   if (!notifyConfig) return { deliveries: [], mistakes, noTarget: true };
   const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask, options));
-  const { alerts, deliveries, problems } = await notify(runs, notifyConfig, {
+  const { alerts, deliveries, problems, stateLost } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     // Each alert is stored as not yet told (`untold`, `pending`) before any message goes out,
     // then settled: a job killed while it tells (a webhook that hangs, SIGKILL at a CI limit)
@@ -195,5 +200,5 @@ export async function notifyNightly(
     );
   }
   for (const line of deliveryProblems(deliveries)) options.log(`  ${line}`);
-  return { deliveries, mistakes };
+  return { deliveries, mistakes, ...(stateLost ? { stateLost: true as const } : {}) };
 }

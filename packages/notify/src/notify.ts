@@ -99,6 +99,12 @@ export interface NotifyResult {
   deliveries: Delivery[];
   /** The alert state could not be read or written (said, never fatal): for the caller to log. */
   problems?: string[];
+  /**
+   * Those of `problems` after which an alert may be lost or told again: a damaged state read as
+   * empty (no good copy), a state not written. For the caller's exit code: a warning alone was
+   * the only trace of a recovery that will never be told (red-team).
+   */
+  stateLost?: string[];
 }
 
 /**
@@ -231,6 +237,8 @@ interface Plan {
   investigations: Set<string>;
   alerts: Alert[];
   problems: string[];
+  /** Those of `problems` that lost the state (`NotifyResult.stateLost`). */
+  lost: string[];
   /** Each entry's digests as loaded (`RunbookState.digests`): a recovery's digest to resolve. */
   digestsBefore: Map<string, Record<string, string>>;
   /**
@@ -248,7 +256,11 @@ async function plan(
   const now = options.now ?? new Date();
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
   const problems: string[] = [];
-  const state = await loadState(file, (p) => problems.push(p));
+  const lost: string[] = [];
+  const state = await loadState(file, (p, isLost) => {
+    problems.push(p);
+    if (isLost) lost.push(p);
+  });
   const digestsBefore = new Map<string, Record<string, string>>();
   const failingBefore = new Map<string, Pick<RunbookState, "since" | "reached" | "untold">>();
   for (const [key, entry] of Object.entries(state.runbooks)) {
@@ -308,7 +320,17 @@ async function plan(
   fromState(others, now, options.claimant, (entry) => unreachedBefore(entry, config));
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
-  return { file, state, keys, investigations, alerts, problems, digestsBefore, failingBefore };
+  return {
+    file,
+    state,
+    keys,
+    investigations,
+    alerts,
+    problems,
+    lost,
+    digestsBefore,
+    failingBefore,
+  };
 }
 
 /**
@@ -576,7 +598,10 @@ async function save(p: Plan): Promise<void> {
   try {
     await saveState(p.file, withEntries(await loadState(p.file), p.state, p.keys));
   } catch (e) {
-    p.problems.push(`the alert state ${p.file} could not be written: ${(e as Error).message}`);
+    const problem = `the alert state ${p.file} could not be written: ${(e as Error).message}`;
+    p.problems.push(problem);
+    // Only its copy not written: the state itself was, nothing is lost.
+    if (!(e instanceof CopyNotWritten)) p.lost.push(problem);
   }
 }
 
@@ -776,6 +801,7 @@ export async function notify(
     alerts: p.alerts,
     deliveries,
     ...(p.problems.length > 0 ? { problems: p.problems } : {}),
+    ...(p.lost.length > 0 ? { stateLost: p.lost } : {}),
   };
 }
 
@@ -839,8 +865,10 @@ async function claimedPlan(
       },
     );
     const problems = stored ? [...p.problems, stored] : p.problems;
+    const lost = p.lost;
     p = await plan(runs, config, options);
     p.problems.unshift(...problems);
+    p.lost.unshift(...lost);
   }
   return p;
 }

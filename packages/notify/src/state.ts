@@ -216,11 +216,12 @@ async function textOf(file: string): Promise<{ text: string } | { damage: string
  * stop the alerts, nor read as "nothing was failing" (every failing runbook told again as new, a
  * page storm, and every recovery lost): its last good copy (`backupOf`) is read instead, the
  * damaged text is kept as `damagedOf(file)`, and `problem` names both. With no good copy either,
- * the state is empty and `problem` says that every failing runbook is told again.
+ * the state is empty and `problem` says that every failing runbook is told again (`lost`: what
+ * the state held is gone).
  */
 export async function loadState(
   file: string,
-  problem: (message: string) => void = () => {},
+  problem: (message: string, lost: boolean) => void = () => {},
 ): Promise<AlertState> {
   const main = await textOf(file);
   if (main === undefined) return emptyState();
@@ -246,11 +247,13 @@ export async function loadState(
   if ("state" in good) {
     problem(
       `the alert state ${file} is damaged (${read.damage}): read from its last good copy ${backup} instead${kept}`,
+      false,
     );
     return good.state;
   }
   problem(
     `the alert state ${file} is damaged (${read.damage}) and has no good copy (${backup}: ${good.damage})${kept}: every failing runbook is told again as new, and a runbook that recovered since is not told`,
+    true,
   );
   return emptyState();
 }
