@@ -92,3 +92,26 @@ describe("red-team: the nightly workflow's saved history after a killed job", ()
     expect(night.code, night.stdout + night.stderr).toBe(0);
   }, 120_000);
 });
+
+describe("red-team: the nightly workflow when the runs take too long", () => {
+  it("stops the nightly step before the job's limit, so that the steps after it still save what was told", async () => {
+    const workflow = parse(
+      await readFile(path.join(REPO, ".github/workflows/nightly.yml"), "utf8"),
+    ) as {
+      jobs: { run: { "timeout-minutes"?: number; steps: (Step & Record<string, unknown>)[] } };
+    };
+    const job = workflow.jobs.run;
+    const steps = job.steps;
+    const nightly = steps.findIndex((s) => s.id === "nightly");
+    const save = steps.findIndex((s) => s.name === "Save the reports history");
+    expect(nightly).toBeGreaterThanOrEqual(0);
+    expect(save).toBeGreaterThan(nightly);
+    // A timed-out job is cancelled: `!cancelled()` steps would not run.
+    expect(steps[save]?.if).toMatch(/^\$\{\{ !cancelled\(\) \}\}$/);
+    const stepLimit = steps[nightly]?.["timeout-minutes"];
+    expect(typeof stepLimit).toBe("number");
+    expect(steps[nightly]?.["continue-on-error"]).toBe(true);
+    // Room after it for the job's SIGINT grace, the cache, the push and the upload.
+    expect((job["timeout-minutes"] ?? 360) - (stepLimit as number)).toBeGreaterThanOrEqual(10);
+  });
+});
