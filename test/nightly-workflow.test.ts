@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseDuration } from "@run-md/core";
 import { parse } from "yaml";
 import { REPO } from "./helpers.ts";
 import { nightlyHere } from "./in-process.ts";
@@ -113,5 +114,10 @@ describe("red-team: the nightly workflow when the runs take too long", () => {
     expect(steps[nightly]?.["continue-on-error"]).toBe(true);
     // Room after it for the job's SIGINT grace, the cache, the push and the upload.
     expect((job["timeout-minutes"] ?? 360) - (stepLimit as number)).toBeGreaterThanOrEqual(10);
+    // The job stops its runs itself first, with time left to tell them and build the site.
+    const env = steps[nightly]?.env as Record<string, string> | undefined;
+    const own = parseDuration(env?.RUN_MD_NIGHTLY_TIME_LIMIT ?? "");
+    expect(own).toBeDefined();
+    expect((stepLimit as number) * 60_000 - (own as number)).toBeGreaterThanOrEqual(10 * 60_000);
   });
 });

@@ -58,6 +58,11 @@ export interface NightlyOptions {
   collect?: { source: string; since: string; prune?: string };
   /** Reports older than this are deleted; undefined keeps everything. */
   retentionMs?: number;
+  /**
+   * `--time-limit`: this long after the job started, the runs still going are stopped, and they
+   * and the runbooks not started count as errored (`overTime`); undefined: no limit.
+   */
+  timeLimitMs?: number;
   /** Build the site after the runs. */
   build: boolean;
   outDir: string;
@@ -666,11 +671,102 @@ async function buildNightSite(
   }
 }
 
+/** `40m`, `2h`, `15s`: a time limit as it would be written. */
+function limitText(ms: number): string {
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/**
+ * The runs' signal with the job's time limit (`--time-limit`, counted from `started`): aborted by
+ * the job's own signal (Ctrl-C, SIGTERM) or when the limit is reached. Undefined without a limit.
+ */
+function timeLimit(
+  options: NightlyOptions,
+  started: number,
+): { signal: AbortSignal; clear: () => void } | undefined {
+  if (options.timeLimitMs === undefined) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(),
+    Math.max(0, started + options.timeLimitMs - Date.now()),
+  );
+  const stop = () => controller.abort();
+  options.signal?.addEventListener("abort", stop, { once: true });
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", stop);
+    },
+  };
+}
+
+/**
+ * The night's outcomes once its time limit stopped it: a run stopped then, and a runbook not
+ * started, is errored, with an errored report stored for it (its `latest.json` and its page say
+ * so) and told as any errored run. A runbook that hangs must not go unsaid night after night, as
+ * it did when the CI runner's limit killed the whole job (red-team).
+ */
+async function overTime(
+  runbooks: readonly NightlyRunbook[],
+  outcomes: NightlyOutcome[],
+  options: NightlyOptions,
+  mask: MaskOptions,
+): Promise<NightlyOutcome[]> {
+  const limit = limitText(options.timeLimitMs ?? 0);
+  const byId = new Map(outcomes.map((o) => [o.runbookId, o]));
+  let stopped = 0;
+  let notStarted = 0;
+  const out: NightlyOutcome[] = [];
+  for (const rb of runbooks) {
+    const ran = byId.get(rb.id);
+    if (ran && ran.status !== "cancelled") {
+      out.push(ran);
+      continue;
+    }
+    const reason = ran
+      ? `the job's time limit (${limit}) was reached: the run was stopped before it ended`
+      : `the job's time limit (${limit}) was reached before it started`;
+    if (ran) stopped++;
+    else notStarted++;
+    const startedAt = ran?.startedAt ?? new Date().toISOString();
+    const lost = await storeLostRun(rb.file, options.reportsDir, {
+      exitCode: ran?.exitCode ?? null,
+      stderr: "",
+      startedAt,
+      mask,
+      window: windowAsked(options),
+      configParams: configuredParams(options, rb.id),
+      reason,
+    });
+    const { report: _, reportFile: __, lostReport: ___, ...base } = ran ?? refusedOutcome(rb, "");
+    out.push({
+      ...base,
+      status: "errored",
+      exitCode: ran?.exitCode ?? null,
+      startedAt,
+      stderr: `${reason}\n`,
+      ...(lost ? { lostReport: lost.report, reportFile: lost.reportFile } : {}),
+    });
+    options.log(`  ${"errored".padEnd(9)} ${rb.id} (${reason})`);
+  }
+  options.log(
+    `time limit ${limit} reached: ${stopped} run${stopped === 1 ? "" : "s"} stopped, ${notStarted} not started: each counts as errored`,
+  );
+  return out;
+}
+
 async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> {
   // A collect that fails still lets the runs go on: a day the store lacks is an error of the
   // steps that need it, never a pass.
   // The job's time is when it started: a collect that ends after midnight UTC does not move
   // the night to the next day's schedules.
+  const started = Date.now();
   const now = options.now ?? new Date();
   if (now.getTime() > Date.now()) return trySchedule(options, now);
   // The night's windows end CloudTrail's delivery lag before the job: what happened in the hour
@@ -684,19 +780,24 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   const runbooks = await selectDue(options, now);
   const mask = configuredMask(options);
   const bounds = await nightWindows(options, collected?.to ?? windowEnd);
-  const outcomes = await mapLimit(
+  const limit = timeLimit(options, started);
+  const runOptions = limit ? { ...options, signal: limit.signal } : options;
+  let outcomes = await mapLimit(
     runbooks,
     options.concurrency,
     async (rb) => {
-      const outcome = await runOne(rb, options, bounds(rb), mask);
+      const outcome = await runOne(rb, runOptions, bounds(rb), mask);
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
       return outcome;
     },
-    options.signal,
+    runOptions.signal,
   );
+  limit?.clear();
   const interrupted = options.signal?.aborted ?? false;
+  if (limit?.signal.aborted && !interrupted)
+    outcomes = await overTime(runbooks, outcomes, options, mask);
   // Schedules count from the nights the job ran a runbook and read its logs (an errored run read
   // nothing: tried again the next night); a `--date` catch-up or a `--since` run is an
   // investigation, not the night. After a collect that failed (an object not read), the store

@@ -65,13 +65,16 @@ export async function storeLostRun(
      * recovered (review).
      */
     configParams?: Record<string, unknown>;
+    /** Why it has no report, when the job knows (its time limit): said in place of the runner's words. */
+    reason?: string;
   },
 ): Promise<{ report: RunReport; reportFile: string } | undefined> {
   const { runbook } = await loadRunbook(file);
   if (!runbook) return undefined;
   const said = run.stderr.trim().split("\n").at(-1)?.trim();
   const error = new Error(
-    `the runner ended without a report (${ending(run.exitCode)})${said ? `: ${said}` : ""}`,
+    run.reason ??
+      `the runner ended without a report (${ending(run.exitCode)})${said ? `: ${said}` : ""}`,
   );
   const report = errorReport(
     runbook,

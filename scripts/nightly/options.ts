@@ -26,6 +26,9 @@ Options (environment variable in brackets):
   --date <iso>           run as if it were then: which runbooks are due, and (a past date)
                          the windows read end then, as investigations (default now)
   --concurrency <n>      runbooks run at once (RUN_MD_NIGHTLY_CONCURRENCY; default 2)
+  --time-limit <d>       stop the runs still going this long after the job started, and
+                         count them and those not started as errored (RUN_MD_NIGHTLY_TIME_LIMIT;
+                         default none): set it below the CI runner's own limit
   --retention <d>        delete reports older than this, 90d, 12w, or "forever"
                          (RUN_MD_RETENTION; default 90d); latest.json and each runbook's
                          newest report are always kept
@@ -111,6 +114,7 @@ const OPTIONS = {
   since: { type: "string" },
   date: { type: "string" },
   concurrency: { type: "string" },
+  "time-limit": { type: "string" },
   retention: { type: "string" },
   notify: { type: "string" },
   "out-dir": { type: "string" },
@@ -150,6 +154,12 @@ export function parseNightlyArgs(
       `--concurrency must be a whole number of at least 1, got "${concurrencyText}"`,
     );
   }
+  const timeLimitText = values["time-limit"] ?? (env.RUN_MD_NIGHTLY_TIME_LIMIT || undefined);
+  const timeLimitMs = timeLimitText === undefined ? undefined : parseDuration(timeLimitText);
+  if (timeLimitText !== undefined && (timeLimitMs === undefined || timeLimitMs <= 0))
+    throw new UsageError(
+      `--time-limit must be a duration such as 40m or 2h, got "${timeLimitText}"`,
+    );
   const retentionText = values.retention ?? env.RUN_MD_RETENTION ?? "90d";
   let retentionMs: number | undefined;
   if (!["forever", "none", "off"].includes(retentionText)) {
@@ -187,6 +197,7 @@ export function parseNightlyArgs(
     log: (line) => process.stdout.write(`${printable(line)}\n`),
   };
   if (retentionMs !== undefined) options.retentionMs = retentionMs;
+  if (timeLimitMs !== undefined) options.timeLimitMs = timeLimitMs;
   // Checked before any runbook runs: each run would error on it, and every runbook's alert
   // would go out (and their recoveries the next night).
   if (values.engine !== undefined && !engineChoices().includes(values.engine)) {
