@@ -5,7 +5,7 @@
  * neither taken as read nor as told.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -116,3 +116,59 @@ describe("red-team: the nightly job killed while it notifies", () => {
     expect(quiet.bodies, third.out()).toEqual([]);
   }, 240_000);
 });
+
+describe("red-team: the nightly job killed between its runs", () => {
+  it("has the next job tell what the runs it finished found, a cron runbook's too, which is not due again", async () => {
+    const work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-killed-runs-"));
+    const runbooks = path.join(work, "runbooks");
+    const reports = path.join(work, "reports");
+    await mkdir(runbooks);
+    const config = path.join(work, "run-md.config.yaml");
+    await writeFile(config, `local:\n  logDir: ${inject("sampleData").incidents}\n`);
+    // Runs first (one at a time, by name), fails, and is not due again the next job.
+    await writeFile(path.join(runbooks, "a-hourly.md"), failing("Hourly", "0 * * * *"));
+    // Runs second, and never ends: the job is killed while it runs.
+    await writeFile(
+      path.join(runbooks, "b-slow.md"),
+      `---\ntitle: Slow\nschedule: nightly\n---\n\n\`\`\`sql forever timeout=10m dialect=duckdb\nSELECT count(*) AS n FROM range(1000000000000) WHERE range % 7 = 3\n\`\`\`\n`,
+    );
+    const args = ["--runbooks", runbooks, "--reports-dir", reports, "--config", config];
+    const job = (url: string) =>
+      nightly([...args, "--no-build", "--concurrency", "1"], {
+        RUN_MD_WEBHOOK_URL: url,
+        RUN_MD_NOTIFY: "failed",
+      });
+    const unused = await receiver(() => "ok");
+    closers.push(unused.close);
+    const first = job(unused.url);
+    const deadline = Date.now() + 120_000;
+    while (!/failed\s+a-hourly/.test(first.out()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.signal, first.out()).toBe("SIGKILL");
+    expect(unused.bodies).toEqual([]);
+    // Its runner of the slow runbook goes on alone: stopped here, and the runbook taken out.
+    for (const pid of await runnersOf(runbooks)) process.kill(pid, "SIGKILL");
+    await rm(path.join(runbooks, "b-slow.md"));
+
+    const told = await receiver(() => "ok");
+    closers.push(told.close);
+    const second = job(told.url);
+    await second.done;
+    expect(second.out()).not.toMatch(/failed\s+a-hourly/); // not run again ...
+    expect(told.bodies.join("\n"), second.out()).toContain("Hourly failed"); // ... and told
+    expect(second.out()).toMatch(/the previous job .* ended before it told its runs/);
+  }, 240_000);
+});
+
+/** Pids of the `run-md run` processes over runbooks in `dir` (a killed job's orphans). */
+async function runnersOf(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmd = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmd.includes(dir) && cmd.includes("run-md.cjs")) pids.push(Number(entry));
+  }
+  return pids;
+}

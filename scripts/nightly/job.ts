@@ -39,6 +39,7 @@ import { checkCollectStore, collectFirst } from "./collect.ts";
 import { storeLostRun } from "./lost-run.ts";
 import { notifyNightly } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
+import { clearPending, notePending, untoldRuns } from "./pending.ts";
 import { RUNS_RECORD, type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
 
 export const cliBin = path.join(repoRoot, "packages/cli/bin/run-md.cjs");
@@ -477,13 +478,18 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyResult
   }
 }
 
+/** `notifyProblem` when the notifier threw: nobody was told. */
+const NOTIFY_FAILED = "notify FAILED";
+
 /** Every target gets one summary of the night, about changes only; never loses a report. */
 async function notifyTheNight(
   outcomes: NightlyOutcome[],
   options: NightlyOptions,
+  earlier: NightlyOutcome[] = [],
 ): Promise<{ notifications: Delivery[]; notifyProblem?: string; noTarget?: true }> {
   try {
     const { deliveries, mistakes, noTarget, stateLost } = await notifyNightly(outcomes, {
+      ...(earlier.length > 0 ? { earlier } : {}),
       ...(options.config ? { config: options.config } : {}),
       reportsDir: options.reportsDir,
       ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
@@ -511,7 +517,7 @@ async function notifyTheNight(
     // Nobody was told: the job still prunes, builds and prints its summary, and exits 2 so
     // the job's own failure tells someone.
     options.log(`error notifying: ${(e as Error).message}`);
-    return { notifications: [], notifyProblem: "notify FAILED" };
+    return { notifications: [], notifyProblem: NOTIFY_FAILED };
   }
 }
 
@@ -778,6 +784,18 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     ? await collectFirst(options, options.collect, cliBin, windowEnd)
     : undefined;
   const runbooks = await selectDue(options, now);
+  const untold = await untoldRuns(options.reportsDir);
+  if (untold)
+    options.log(
+      `warning the previous job over ${options.reportsDir} (started ${untold.startedAt}) ended before it told its runs: ${untold.outcomes.length} of their reports ${untold.outcomes.length === 1 ? "is" : "are"} told now`,
+    );
+  // Until the night is told: a job that ends before leaves its runs to the next one (pending.ts),
+  // with the untold ones of the job before it.
+  await notePending(options.reportsDir, untold ? new Date(untold.startedAt) : new Date(started), [
+    ...new Set([...(untold?.runbooks ?? []), ...runbooks.map((rb) => rb.id)]),
+  ]).catch((e: Error) =>
+    options.log(`warning the note of the runs not yet told could not be written: ${e.message}`),
+  );
   const mask = configuredMask(options);
   const bounds = await nightWindows(options, collected?.to ?? windowEnd);
   const limit = timeLimit(options, started);
@@ -811,7 +829,16 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     : windowEnd;
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
-  const { notifications, notifyProblem, noTarget } = await notifyTheNight(outcomes, options);
+  const { notifications, notifyProblem, noTarget } = await notifyTheNight(
+    outcomes,
+    options,
+    untold?.outcomes,
+  );
+  // Told (a notify that threw told nothing: its runs stay for the next job).
+  if (notifyProblem !== NOTIFY_FAILED)
+    await clearPending(options.reportsDir).catch((e: Error) =>
+      options.log(`warning the note of the runs not yet told could not be removed: ${e.message}`),
+    );
   // Recorded once told: a job killed before (SIGKILL at a CI limit, the OOM killer) leaves the
   // night's windows unread and its runs not taken, so the next night runs them again over the
   // same time (red-team: recorded first, a killed job's findings were in no message, and the next

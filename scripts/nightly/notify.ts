@@ -50,6 +50,11 @@ export interface NightlyNotifyOptions {
   catchUp?: Date;
   /** `--since`: the window asked, which keeps its investigations apart too. */
   since?: string;
+  /**
+   * The full runs of a job that ended before it told them (`pending.ts`): told with the night's,
+   * whose own run of a runbook wins when as bad.
+   */
+  earlier?: NightlyOutcome[];
 }
 
 /**
@@ -179,7 +184,9 @@ export async function notifyNightly(
   const mistakes: string[] = [];
   const notifyConfig = targetsOf(options, mistakes);
   if (!notifyConfig) return { deliveries: [], mistakes, noTarget: true };
-  const runs = outcomes.flatMap((o) => runOf(o, options.reportsDir, notifyConfig.mask, options));
+  const runs = [...outcomes, ...(options.earlier ?? [])].flatMap((o) =>
+    runOf(o, options.reportsDir, notifyConfig.mask, options),
+  );
   const { alerts, deliveries, problems, stateLost } = await notify(runs, notifyConfig, {
     reportsDir: options.reportsDir,
     // Each alert is stored as not yet told (`untold`, `pending`) before any message goes out,
