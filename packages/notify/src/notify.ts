@@ -10,9 +10,9 @@ import {
   type ParamValue,
   type RunReport,
   reportKind,
-  type Severity,
   reportUrl,
   runbookPageUrl,
+  type Severity,
   windowNotReadFrom,
 } from "@run-md/core";
 import { type NotifyConfig, severityRank, type TargetConfig, wants } from "./config.ts";
@@ -255,24 +255,8 @@ async function plan(
 ): Promise<Plan> {
   const now = options.now ?? new Date();
   const file = options.stateFile ?? path.join(options.reportsDir, STATE_FILE);
-  const problems: string[] = [];
-  const lost: string[] = [];
-  const state = await loadState(file, (p, isLost) => {
-    problems.push(p);
-    if (isLost) lost.push(p);
-  });
-  const digestsBefore = new Map<string, Record<string, string>>();
-  const failingBefore = new Map<string, Pick<RunbookState, "since" | "reached" | "untold">>();
-  for (const [key, entry] of Object.entries(state.runbooks)) {
-    if (entry.digests) digestsBefore.set(key, { ...entry.digests });
-    if (entry.failing) {
-      failingBefore.set(key, {
-        since: entry.since,
-        ...(entry.reached ? { reached: [...entry.reached] } : {}),
-        ...(entry.untold ? { untold: [...entry.untold] } : {}),
-      });
-    }
-  }
+  const loaded = await loadedState(file);
+  const { state } = loaded;
   const keys: string[] = [];
   const investigations = new Set<string>();
   const alerts: Alert[] = [];
@@ -320,17 +304,35 @@ async function plan(
   fromState(others, now, options.claimant, (entry) => unreachedBefore(entry, config));
   if (options.investigationQuietMs !== undefined)
     closeQuiet({ state, keys }, now, options.investigationQuietMs);
-  return {
-    file,
-    state,
-    keys,
-    investigations,
-    alerts,
-    problems,
-    lost,
-    digestsBefore,
-    failingBefore,
-  };
+  return { file, keys, investigations, alerts, ...loaded };
+}
+
+/**
+ * The state file as loaded, its problems (those that lost it apart), and each entry's digests
+ * and failure as they were before this night changes them (`Plan`).
+ */
+async function loadedState(
+  file: string,
+): Promise<Pick<Plan, "state" | "problems" | "lost" | "digestsBefore" | "failingBefore">> {
+  const problems: string[] = [];
+  const lost: string[] = [];
+  const state = await loadState(file, (p, isLost) => {
+    problems.push(p);
+    if (isLost) lost.push(p);
+  });
+  const digestsBefore = new Map<string, Record<string, string>>();
+  const failingBefore = new Map<string, Pick<RunbookState, "since" | "reached" | "untold">>();
+  for (const [key, entry] of Object.entries(state.runbooks)) {
+    if (entry.digests) digestsBefore.set(key, { ...entry.digests });
+    if (entry.failing) {
+      failingBefore.set(key, {
+        since: entry.since,
+        ...(entry.reached ? { reached: [...entry.reached] } : {}),
+        ...(entry.untold ? { untold: [...entry.untold] } : {}),
+      });
+    }
+  }
+  return { state, problems, lost, digestsBefore, failingBefore };
 }
 
 /**
