@@ -136,6 +136,7 @@ describe("--date to come (red-team: it ran, recorded and paged for real)", () =>
       "--no-build",
     ]);
     expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(res.stdout).not.toContain("names no runbook");
     // 2099-12-02 is a Wednesday: the weekly day, and Tuesday 06:00 fell in its past day.
     expect(res.stdout).toMatch(/ {2}due {7}weekly\n {2}due {7}workdays\n/);
     expect(res.stdout).toContain("2 runbooks due, none run (a date to come) · exit 0");
@@ -144,4 +145,30 @@ describe("--date to come (red-team: it ran, recorded and paged for real)", () =>
     ).toEqual([]);
     await expect(readFile(path.join(reports, ".nightly-runs.json"))).rejects.toThrow();
   }, 120_000);
+});
+
+describe("a params.<id> naming no runbook", () => {
+  it("is a warning of the night's log, naming the configuration's line (each night used the defaults)", async () => {
+    const config = path.join(work, "typo.config.yaml");
+    await writeFile(
+      config,
+      "nightly:\n  weeklyDay: wednesday\nparams:\n  weekly:\n    x: 1\n  workdayz:\n    x: 2\n",
+    );
+    const res = await nightly([
+      "--date",
+      "2099-12-02T05:17:00Z",
+      "--runbooks",
+      path.join(work, "runbooks"),
+      "--reports-dir",
+      path.join(work, "reports-typo"),
+      "--config",
+      config,
+      "--no-build",
+    ]);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const warnings = res.stdout.split("\n").filter((l) => l.includes("names no runbook"));
+    expect(warnings).toEqual([
+      `warning ${config}:6:3 params.workdayz names no runbook in ${path.relative(process.cwd(), path.join(work, "runbooks"))} (did you mean workdays?): its values are given to no run`,
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  configParamsFor,
   DELIVERY_LAG_MS,
   displayPath,
   duplicateIdErrors,
@@ -34,6 +35,8 @@ import {
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
+import { configParamProblems } from "../../packages/cli/src/config-params.ts";
+import { runbookIds } from "../../packages/cli/src/runbook-ids.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
 import { storeLostRun } from "./lost-run.ts";
@@ -418,19 +421,32 @@ export function exitCodeOf(outcomes: NightlyOutcome[]): number {
 }
 
 /**
- * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
- * the default day used: each run then reports the problem as its error, as before.
- */
-/**
  * The configuration's `params:` of runbook `id`, as `run-md run` gives them its runner (none when
  * the configuration does not load: its runner errored then, without any).
  */
 function configuredParams(options: NightlyOptions, id: string): Record<string, unknown> {
   try {
-    const params = loadConfig(options.config).params;
-    return Object.hasOwn(params, id) ? (params[id] ?? {}) : {};
+    return configParamsFor(loadConfig(options.config).params, id);
   } catch {
     return {};
+  }
+}
+
+/**
+ * A `params.<id>` naming no runbook of the configuration's folder nor of the night's (`run-md
+ * check`'s error): a warning in the night's log, as `run-md run` gives it, since every night
+ * then runs that runbook with its defaults.
+ */
+async function warnConfigParams(options: NightlyOptions): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(options.config);
+  } catch {
+    return; // said by configuredWeeklyDay
+  }
+  const ids = [...(await runbookIds(options.runbooksDir)).keys()];
+  for (const d of await configParamProblems(config, ids)) {
+    options.log(`warning ${d.file}:${d.line}:${d.column} ${d.message}`);
   }
 }
 
@@ -443,6 +459,10 @@ function configuredMask(options: NightlyOptions): MaskOptions {
   }
 }
 
+/**
+ * `nightly.weeklyDay` of the configuration. A configuration that does not load is said here and
+ * the default day used: each run then reports the problem as its error, as before.
+ */
 function configuredWeeklyDay(options: NightlyOptions): Weekday {
   try {
     return loadConfig(options.config).nightly.weeklyDay;
@@ -635,6 +655,7 @@ async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRun
   options.log(
     `run-md nightly: ${runbooks.length} runbook${runbooks.length === 1 ? "" : "s"} due on ${now.toISOString().slice(0, 10)} (${weeklyDay}s for weekly ones) in ${options.runbooksDir}, ${options.concurrency} at a time`,
   );
+  await warnConfigParams(options);
   return runbooks;
 }
 
