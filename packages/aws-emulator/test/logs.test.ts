@@ -195,6 +195,27 @@ describe("the logs engine against the emulator", () => {
     expect(remote.stats.bytesScanned).toBeGreaterThan(0);
   });
 
+  test("the engine's own checks are billed with the step: their bytes beside its own, in its cost", async () => {
+    const fresh = createLogsEngine({
+      endpoint: emulator.endpoint,
+      logGroups: ["CloudTrail/management"],
+      pollIntervalMs: 10,
+      maxPollIntervalMs: 40,
+    });
+    const query = 'filter eventName = "NoSuchEvent" | stats count(*) as n';
+    const first = await fresh.query(request(query));
+    // The day's one check (are these CloudTrail events?) reads the same day of the same group:
+    // the service bills the bytes of the window's events, whatever the query keeps.
+    const step = Number(first.stats.bytesScanned);
+    expect(step).toBeGreaterThan(0);
+    expect(first.stats.windowProbeBytes).toBe(step);
+    expect(first.stats.costUsd).toBeCloseTo((2 * step * 0.005) / 2 ** 30, 12);
+    // Asked once per window: the next step pays for itself only.
+    const second = await fresh.query(request(query));
+    expect(second.stats.windowProbeBytes).toBeUndefined();
+    expect(second.stats.costUsd).toBeCloseTo((step * 0.005) / 2 ** 30, 12);
+  });
+
   test("statistics count the window's events and those the filters keep", async () => {
     const query = 'filter eventName = "ConsoleLogin" | stats count(*) as n by sourceIPAddress';
     const r = await engine.query(request(query));

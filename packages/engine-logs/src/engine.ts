@@ -193,6 +193,8 @@ class CloudWatchLogsEngine implements LogsEngine {
    * once: each asking scans the silent groups' earlier window again.
    */
   private readonly ends = new Map<string, { at: number; stale?: string[] }>();
+  /** The bytes each query's own checks (`probe`) scanned, by its request. */
+  private readonly probed = new WeakMap<QueryRequest, number>();
   /** The windows (by log groups and seconds) found to hold a CloudTrail event: asked once. */
   private readonly withCloudTrail = new Set<string>();
 
@@ -217,6 +219,23 @@ class CloudWatchLogsEngine implements LogsEngine {
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
+    this.probed.set(req, 0);
+    const result = await this.answer(req);
+    // The engine's own checks are billed too: their bytes beside the step's, in its cost.
+    const probeBytes = this.probed.get(req) ?? 0;
+    if (probeBytes === 0) return result;
+    const cost = Number(result.stats.costUsd ?? 0);
+    return {
+      ...result,
+      stats: {
+        ...result.stats,
+        windowProbeBytes: probeBytes,
+        costUsd: cost + logsInsightsCostUsd(probeBytes, this.opts.pricePerGbUsd),
+      },
+    };
+  }
+
+  private async answer(req: QueryRequest): Promise<QueryResult> {
     const prepared = this.prepare(req);
     const { signal } = req;
     if (signal.aborted) throw queryCancelled(LOGS_QUERY, undefined, signal);
@@ -386,6 +405,8 @@ class CloudWatchLogsEngine implements LogsEngine {
     try {
       const queryId = await this.start(probe, req.signal);
       const out = await this.waitForEnd(queryId, quiet, queryString);
+      const bytes = Number(out.statistics?.bytesScanned ?? 0);
+      this.probed.set(req, (this.probed.get(req) ?? 0) + bytes);
       if (out.status !== "Complete") throw this.queryFailed(queryId, out.status ?? "Unknown");
       return out;
     } catch (e) {
