@@ -214,6 +214,7 @@ describe("the logs engine against the emulator", () => {
     const second = await fresh.query(request(query));
     expect(second.stats.windowProbeBytes).toBeUndefined();
     expect(second.stats.costUsd).toBeCloseTo((step * 0.005) / 2 ** 30, 12);
+    await fresh.close();
   });
 
   test("statistics count the window's events and those the filters keep", async () => {
