@@ -4,8 +4,8 @@
  * which masking hides in the rows; sent as requested in `params`, the report's `params`, the
  * `run-start` event and the query as run, they gave those values away. Which column a parameter
  * is compared with is not known, so every text parameter (string, arn, account_id) of a run the
- * caller did not request is `[redacted]` for them; numbers, booleans, instants and durations are
- * kept. The requester sent the values, and callers without masking see them all.
+ * caller did not request is `[redacted]` for them (an `account_id` sent as a JSON number too);
+ * numbers of number parameters, booleans, instants and durations are kept. The requester sent the values, and callers without masking see them all.
  */
 import { type Caller, maskPlan, REDACTED, samePerson } from "@run-md/access";
 import {
@@ -44,10 +44,13 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
    * than them: a parameter once `string`, now `duration` or `integer`, kept the value it was given
    * then (red-team, 2026-12-07), so the value itself must read as the instant or duration. A
    * runbook no longer served, or a parameter it no longer declares: every text value is hidden.
+   * A number is hidden unless the parameter is declared a number now: the API takes an
+   * `account_id` as a JSON number (`210987654321`), and the record keeps it so.
    */
-  const hides = (name: string, v: unknown): v is string => {
-    if (typeof v !== "string") return false;
+  const hides = (name: string, v: unknown): v is string | number => {
     const decl = Object.hasOwn(decls, name) ? decls[name] : undefined;
+    if (typeof v === "number") return decl?.type !== "integer" && decl?.type !== "number";
+    if (typeof v !== "string") return false;
     if (decl === undefined || TEXT_TYPES.includes(decl.type)) return true;
     if (decl.type !== "timestamp" && decl.type !== "duration") return true;
     try {
@@ -58,7 +61,9 @@ export function paramViewFor(ctx: ServerContext, caller: Caller, rec: RunRecord)
     }
   };
   const textValues = (values: unknown): string[] =>
-    isObject(values) ? Object.entries(values).flatMap(([k, v]) => (hides(k, v) ? [v] : [])) : [];
+    isObject(values)
+      ? Object.entries(values).flatMap(([k, v]) => (hides(k, v) ? [String(v)] : []))
+      : [];
   const query = (text: unknown, values: unknown): unknown => {
     if (typeof text !== "string") return text;
     let out = text;
