@@ -44,6 +44,20 @@ const CASES: [string, string][] = [
     "caller bob@example.com from 2001:db8::1 and 10.0.0.7, arn:aws:sts::123456789012:assumed-role/x",
     "caller [redacted] from [redacted] and [redacted], [redacted]",
   ],
+  // The local engine's store writes its days with slashes (core's dayRanges): they are days,
+  // which a masked caller keeps to know what was not read (review, 2026-12-07).
+  [
+    "the store's days 2024/03/01..2024/03/02, 2024/03/05: 3 events without a time DuckDB reads left out (no window holds them)",
+    "the store's days 2024/03/01..2024/03/02, 2024/03/05: 3 events without a time DuckDB reads left out (no window holds them)",
+  ],
+  [
+    "the store lacks 1 file of 2024/03/02 that the log directory holds (AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/02/a.json.gz), synced or delivered after the collect",
+    "the store lacks 1 file of 2024/03/02 that the log directory holds ([redacted]), synced or delivered after the collect",
+  ],
+  [
+    "The store /srv/store has not collected 2024/03/01..2024/03/03 (UTC days of the step's window).",
+    "The store [redacted] has not collected 2024/03/01..2024/03/03 (UTC days of the step's window).",
+  ],
   [
     "Athena failed 2 time(s) with a retryable error; resubmitted",
     "Athena failed 2 time(s) with a retryable error; resubmitted",

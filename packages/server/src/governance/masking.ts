@@ -192,9 +192,12 @@ function maskChecks(
   return checks.map((c: Record<string, unknown>) => maskCheck(cfg, caller, c, key));
 }
 
-/** A word kept as it is: a day, a range of days, an instant, a number, a duration, an extension. */
+/**
+ * A word kept as it is: a day, a range of days, an instant, a number, a duration, an extension.
+ * A day is dashed or, as the local engine's store names its days (core `dayRanges`), slashed.
+ */
 const KEPT_WORD =
-  /^(?:\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?(?:\.\.\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?)?|\d{1,3}(?:,\d{3})*(?:\.\d+)?%?|\d+(?:\.\d+)?%?|\d+(?:ms|s|m|h|d|KB|MB|GB|TB)|\.[a-z0-9]+)$/i;
+  /^(?:\d{4}([-/])\d{2}\1\d{2}(?:T[\d:.]+Z?)?(?:\.\.\d{4}\1\d{2}\1\d{2}(?:T[\d:.]+Z?)?)?|\d{1,3}(?:,\d{3})*(?:\.\d+)?%?|\d+(?:\.\d+)?%?|\d+(?:ms|s|m|h|d|KB|MB|GB|TB)|\.[a-z0-9]+)$/i;
 
 /** Whether a word of an engine's message names something (a file, a place, a person). */
 function namesSomething(word: string): boolean {
