@@ -22,13 +22,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * What a schedule written in other tools' words means here: cron's `@daily` macros, `daily`,
- * `hourly` (which nothing in edit distance suggests: `daily` is two edits from no name).
+ * `hourly` (which nothing in edit distance suggests: `daily` is two edits from no name). The
+ * nightly job runs a runbook once a night at most: `hourly` is `nightly` (a cron of every hour,
+ * `"0 * * * *"`, would run nightly too, while reading as hourly).
  */
 const SCHEDULE_WORDS: Readonly<Record<string, string>> = {
   daily: "nightly",
   everyday: "nightly",
   midnight: "nightly",
-  hourly: '"0 * * * *"',
+  hourly: "nightly",
   monthly: '"0 6 1 * *"',
   yearly: '"0 6 1 1 *"',
   annually: '"0 6 1 1 *"',
@@ -47,7 +49,9 @@ export function scheduleHint(schedule: string): string {
   const named = (NAMED_SCHEDULES as readonly string[]).includes(plain) ? plain : undefined;
   const meant = SCHEDULE_WORDS[plain] ?? named;
   if (meant !== undefined) {
-    return ` (did you mean ${meant.startsWith('"') ? meant : `"${meant}"`}?)`;
+    const quoted = meant.startsWith('"') ? meant : `"${meant}"`;
+    const why = plain === "hourly" ? " the nightly job runs a runbook once a night at most" : "";
+    return ` (did you mean ${quoted}?${why})`;
   }
   return didYouMean(word, NAMED_SCHEDULES);
 }

@@ -530,7 +530,6 @@ describe("schedule: a name with more words", () => {
       ["@daily", '"nightly"'],
       ["Daily", '"nightly"'],
       ["@weekly", '"weekly"'],
-      ["hourly", '"0 * * * *"'],
       ["@monthly", '"0 6 1 * *"'],
       ["never", '"manual"'],
       ["nigthly", '"nightly"'],
@@ -544,6 +543,14 @@ describe("schedule: a name with more words", () => {
         ),
       );
     }
+  });
+
+  it("hourly is told the nightly job runs a runbook once a night at most (a cron of every hour runs nightly too)", () => {
+    const source = '---\ntitle: T\nschedule: "hourly"\n---\n\n```sql a\nSELECT 1\n```\n';
+    const [message] = parseRunbook(source, "x.md").diagnostics.map((d) => d.message);
+    expect(message).toBe(
+      'invalid schedule "hourly": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5" (did you mean "nightly"? the nightly job runs a runbook once a night at most)',
+    );
   });
 
   it("suggests nothing for a word no schedule is near", () => {
