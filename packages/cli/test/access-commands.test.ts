@@ -325,6 +325,10 @@ describe("run-md audit", () => {
     expect(clash.code).toBe(2);
     expect(clash.stderr).toContain(`--format csv but --output ${out} ends .json`);
     await expect(readFile(out, "utf8")).rejects.toThrow(/ENOENT/);
+    // The extension as written, not the format's name (.jsonl is not .json).
+    const jsonl = path.join(dir(), "bad", "audit.jsonl");
+    const lines = await auditExport(file, "--format", "csv", "-o", jsonl);
+    expect(lines.stderr).toContain(`--format csv but --output ${jsonl} ends .jsonl`);
   });
 
   it("export takes the format --output's extension names", async () => {

@@ -144,7 +144,7 @@ function exportFormat(given: string | undefined, output: string | undefined): Ex
   if (format === undefined)
     throw new RunMdError("usage", `--format "${given}": expected json or csv`);
   if (named !== undefined && named !== format)
-    throw new RunMdError("usage", `--format ${format} but --output ${output} ends .${named}`);
+    throw new RunMdError("usage", `--format ${format} but --output ${output} ends .${ext}`);
   return format;
 }
 
