@@ -113,6 +113,8 @@ export function fastifyTrustProxy(
 }
 
 const DAY_MS = 24 * 3600_000;
+/** The longest `server.keepRuns`: a hundred years (omit the key to keep every run). */
+const KEEP_RUNS_MAX_MS = 36_500 * DAY_MS;
 
 const MODES: readonly AuthMode[] = ["oidc", "token", "none"];
 const KEYS = [
@@ -255,8 +257,9 @@ export function parseServerConfig(raw: unknown, source: ConfigSource, base: stri
   if (m.maskKey !== undefined) cfg.maskKey = str(m.maskKey, "server.maskKey", fail);
   if (m.keepRuns !== undefined) {
     const ms = parseDuration(str(m.keepRuns, "server.keepRuns", fail));
-    if (ms === undefined || ms < DAY_MS)
-      fail("server.keepRuns", "must be a duration of at least a day, such as 180d");
+    // At most a century: a cut-off before any date JavaScript holds threw at the start.
+    if (ms === undefined || ms < DAY_MS || ms > KEEP_RUNS_MAX_MS)
+      fail("server.keepRuns", "must be a duration from 1d to 36500d, such as 180d");
     cfg.keepRunsMs = ms!;
   }
   for (const k of ["tokens", "audit", "runsDir", "siteDir", "budgets"] as const) {

@@ -145,10 +145,23 @@ describe("the runs past server.keepRuns", () => {
 });
 
 describe("server.keepRuns", () => {
+  it("the longest it takes sweeps without an error (1000000000d is refused: its cut-off, before any date, threw at the start)", async () => {
+    const dir = await tmp();
+    const runs = path.join(dir, "runs");
+    await mkdir(runs);
+    await writeEnded(runs, 1, 400);
+    const keepMs = parseServerConfig({ keepRuns: "36500d" }, "test", "/x").keepRunsMs!;
+    const { store, auditor, auditFile } = await opened(dir);
+    const retention = new RunRetention(store, auditor, { keepMs, warn: () => {}, now: () => NOW });
+    expect(await retention.sweep()).toBe(0);
+    expect(existsSync(path.join(runs, `${id(1)}.json`))).toBe(true);
+    expect((await readFile(auditFile, "utf8").catch(() => "")).trim()).toBe("");
+  });
+
   it("is a duration of at least a day", () => {
     expect(parseServerConfig({ keepRuns: "180d" }, "test", "/x").keepRunsMs).toBe(180 * DAY);
     expect(parseServerConfig({}, "test", "/x").keepRunsMs).toBeUndefined();
-    for (const bad of ["12h", "forever", 30]) {
+    for (const bad of ["12h", "forever", 30, "1000000000d", "99999999999w"]) {
       expect(() => parseServerConfig({ keepRuns: bad }, "test", "/x"), String(bad)).toThrow(
         /server\.keepRuns/,
       );
