@@ -27,6 +27,8 @@ const FAILING: Record<string, string> = {
   int: "CAST(sourceipaddress AS integer)",
   // `Cannot cast value to IPADDRESS: secretagent`, bare.
   ip: "CAST(useragent AS ipaddress)",
+  // `Duplicate keys (secretagent) are not allowed`, in brackets (review, 2026-12-07).
+  dup: "split_to_map(useragent || '=a,' || useragent || '=b', ',', '=')",
 };
 
 const RUNBOOK = `---

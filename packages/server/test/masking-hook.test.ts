@@ -37,4 +37,15 @@ describe("the masking hook", () => {
       ["[redacted]", 3],
     ]);
   });
+
+  it("hides the bare value Athena's split_to_multimap names (Bad input: ...)", () => {
+    const message =
+      "INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: alice==bob";
+    const out = maskingHook(cfg, undefined)(caller, "rb", {
+      error: { code: "sql-error", message },
+    });
+    expect((out.error as { message: string }).message).toBe(
+      "INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: [redacted]",
+    );
+  });
 });

@@ -19,7 +19,8 @@
  *   not convert string '52.94.133.12' to INT32`, `Could not parse string "52.94.133.12" ...`;
  *   Athena: `Value cannot be cast to timestamp: 52.94.133.12`). Which column a quoted value came
  *   from is not known, so for a caller with any masking rule every quoted text in the message,
- *   the value after `cannot be cast to <type>: ` and every word that names something
+ *   the value after `cannot be cast to <type>: ` or `Bad input: `, the keys of `Duplicate keys
+ *   (...) are not allowed` and every word that names something
  *   (`maskEngineText`) is replaced by `[redacted]` (the step's query, with its literals, is shown
  *   apart). An engine that quotes a value otherwise is not recognised.
  * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
@@ -242,11 +243,15 @@ function maskError(error: unknown): unknown {
   const e = error as Record<string, unknown>;
   if (typeof e.message !== "string") return error;
   // Athena's (and the local engine's) failed cast names the value bare, to the line's end
-  // (`Value cannot be cast to date: ...`, `Cannot cast value to IPADDRESS: ...`).
-  const bare = e.message.replace(
-    /((?:cannot be cast to|cannot cast value to) [^:\n]+: ).*/gi,
-    `$1${REDACTED}`,
-  );
+  // (`Value cannot be cast to date: ...`, `Cannot cast value to IPADDRESS: ...`), as do
+  // split_to_map's and split_to_multimap's refusals (`Bad input: ...`, `Duplicate keys (...) are
+  // not allowed`: review, 2026-12-07).
+  const bare = e.message
+    .replace(
+      /((?:cannot be cast to|cannot cast value to) [^:\n]+: |bad input: ).*/gi,
+      `$1${REDACTED}`,
+    )
+    .replace(/(duplicate keys \().*(\) are not allowed)/gi, `$1${REDACTED}$2`);
   return { ...e, message: maskEngineText(bare) };
 }
 
