@@ -58,6 +58,21 @@ const CASES: [string, string][] = [
     "The store /srv/store has not collected 2024/03/01..2024/03/03 (UTC days of the step's window).",
     "The store [redacted] has not collected 2024/03/01..2024/03/03 (UTC days of the step's window).",
   ],
+  // An apostrophe inside a word (the window's, cloudtrail_logs's) opens no quote: taken for one,
+  // it hid the days between two of them (review, 2026-12-07).
+  [
+    "the window's days 2026-01-01..2026-01-05 (UTC) lie outside cloudtrail_logs's partition projection of year ('projection.year.range' = '2020,2025'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries",
+    "the window's days 2026-01-01..2026-01-05 (UTC) lie outside cloudtrail_logs's partition projection of year ('[redacted]' = '[redacted]'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries",
+  ],
+  [
+    "the window's day 2024-03-02 (UTC) has no log file of the trail's account 111122223333",
+    "the window's day 2024-03-02 (UTC) has no log file of the trail's account [redacted]",
+  ],
+  // A quoted value holding an apostrophe is hidden whole.
+  [
+    "Could not convert string 'bob's laptop' to INT32",
+    "Could not convert string '[redacted]' to INT32",
+  ],
   [
     "Athena failed 2 time(s) with a retryable error; resubmitted",
     "Athena failed 2 time(s) with a retryable error; resubmitted",
