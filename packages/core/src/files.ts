@@ -176,11 +176,19 @@ export function displayPath(p: string, from: string = process.cwd()): string {
 
 /**
  * Why `dir` cannot be read as a folder of log files, or undefined when it can: it does not
- * exist, or it is a file (`--log-dir trail/events.jsonl`), said with the folder that holds it.
+ * exist, it cannot be looked at (a folder above it without search permission: its code), or it
+ * is a file (`--log-dir trail/events.jsonl`), said with the folder that holds it.
  */
 export async function notADirectory(dir: string): Promise<string | undefined> {
-  const st = await stat(dir).catch(() => null);
-  if (st === null) return "does not exist";
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT"
+      ? "does not exist"
+      : `cannot be read (${code ?? (e as Error).message})`;
+  }
   if (st.isDirectory()) return undefined;
   return `is a file, not a directory: give the directory that holds it (${dirname(dir)}), whose CloudTrail files are all read`;
 }

@@ -520,6 +520,19 @@ describe("errors and cancellation", () => {
     await fsp.rm(dir, { recursive: true });
   });
 
+  it("says a log directory that cannot be looked at is unreadable, not missing", async () => {
+    // A loop of symbolic links: stat fails with ELOOP (a folder above without search permission
+    // fails with EACCES, which root never meets). Before, every failure read "does not exist".
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "run-md-loop-"));
+    await fsp.symlink(path.join(dir, "b"), path.join(dir, "a"));
+    await fsp.symlink(path.join(dir, "a"), path.join(dir, "b"));
+    await expect(createLocalEngine({ logDir: path.join(dir, "a") })).rejects.toMatchObject({
+      code: "bad-log-dir",
+      message: `The log directory ${path.join(dir, "a")} cannot be read (ELOOP).`,
+    });
+    await fsp.rm(dir, { recursive: true });
+  });
+
   it("stops a running query when the signal aborts", async () => {
     const ac = new AbortController();
     const p = engine.query(
