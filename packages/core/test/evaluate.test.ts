@@ -556,3 +556,71 @@ describe("matches over values an AWS caller chose", () => {
     expect(run("no ua matches '(a+)+!$'", v).status).toBe("failed");
   }, 120_000);
 });
+
+describe("edges a mutation audit found unguarded", () => {
+  // Each verdict here is worked out by hand from the rows in the test and docs/expectations.md.
+  it("orders a text before a longer text it begins (as SQL: 'abc' < 'abcd')", () => {
+    const v = result(["v"], [["abc"], ["ab"]]);
+    expect(run("every v < 'abcd'", v).status).toBe("passed");
+    expect(run("no v >= 'abcd'", v).status).toBe("passed");
+    // 'abc' > 'ab'; 'ab' == 'ab' is not greater.
+    expect(run("some v > 'ab'", v).actual).toBe(1);
+  });
+
+  it("in (numbers) is equality, never an order: 3 is not in (5)", () => {
+    const n = result(["n"], [[3], [7]]);
+    expect(run("no n in (5)", n).status).toBe("passed");
+    expect(run("every n not in (5)", n).status).toBe("passed");
+    expect(run("some n in (3, 100)", n).actual).toBe(1);
+  });
+
+  it("is not null holds for every value there is", () => {
+    // calls has a value in all 3 rows; errorcode in 2 of them.
+    expect(run("every calls is not null", calls).status).toBe("passed");
+    expect(run("some errorcode is not null", calls).actual).toBe(2);
+    expect(run("no errorcode is not null", calls)).toMatchObject({ status: "failed", actual: 2 });
+  });
+
+  it("nothing is less or greater than null: an order with null never holds", () => {
+    // calls has values 62, '3', 1: none of them is < null or >= null.
+    expect(run("no calls < null", calls).status).toBe("passed");
+    expect(run("some calls >= null", calls).status).toBe("failed");
+    expect(run("every calls > null", calls)).toMatchObject({ status: "failed", actual: 3 });
+  });
+
+  it("!= true holds for false and for Logs Insights' 0, not for true", () => {
+    const r = result(["readonly"], [[false], ["false"], [0]]);
+    expect(run("every readonly != true", r).status).toBe("passed");
+    expect(run("some readonly != true", result(["readonly"], [[true], ["1"]])).status).toBe(
+      "failed",
+    );
+  });
+
+  it("like, not like and matches never hold for null (docs/expectations.md)", () => {
+    // errorcode: 'AccessDenied', null, 'Client.UnauthorizedOperation'.
+    expect(run("every errorcode not like 'Throttl%'", calls)).toMatchObject({
+      status: "failed",
+      offendingCount: 1,
+    });
+    expect(run("some errorcode matches '^null$'", calls).status).toBe("failed");
+    expect(run("some errorcode matches 'null'", calls).status).toBe("failed");
+  });
+
+  it("errors when min, max or avg have no value over a single row, too", () => {
+    const one = result(["calls"], [[null]]);
+    for (const text of ["max(calls) < 50", "min(calls) > 0", "avg(calls) == 1"]) {
+      const o = run(text, one);
+      expect(o.status, text).toBe("errored");
+      expect(o.message, text).toContain("null in all 1 rows");
+    }
+  });
+
+  it("refuses a nested value compared as text whatever type the engine named its column", () => {
+    // A JSON object in a column typed varchar: its text still differs between engines.
+    const r = result(["who"], [[{ arn: "arn:aws:iam::1:user/x" }]]);
+    expect(run("every who like '%user/x%'", r).status).toBe("errored");
+    expect(run("some who == 'x'", r).status).toBe("errored");
+    // is [not] null still judges it.
+    expect(run("every who is not null", r).status).toBe("passed");
+  });
+});
