@@ -197,10 +197,10 @@ function predicateHolds(
         return orderHolds(compareExact(x, lit), p.op);
       }
       if (typeof p.value === "boolean") {
-        const eq = equalsLiteral(v, p.value, column);
-        if (p.op === "==") return eq;
-        if (p.op === "!=") return !eq;
-        return false;
+        // Ordered as SQL orders booleans, false before true: `no f < true` held over false
+        // values when every order with a boolean was false (a mutation audit).
+        const b = booleanOf(v, column, p.value);
+        return orderHolds(b === p.value ? 0 : b ? 1 : -1, p.op);
       }
       return orderHolds(compareText(asText(v), p.value as string), p.op);
     }

@@ -588,6 +588,19 @@ describe("edges a mutation audit found unguarded", () => {
     expect(run("every calls > null", calls)).toMatchObject({ status: "failed", actual: 3 });
   });
 
+  it("orders booleans as SQL does, false before true (Logs Insights' 0 and 1 too)", () => {
+    // f: false, true, 0 (false), '1' (true). false < true; nothing is below false or above true.
+    const f = result(["f"], [[false], [true], [0], ["1"]]);
+    expect(run("no f < true", f)).toMatchObject({ status: "failed", offendingCount: 2 });
+    expect(run("every f <= true", f).status).toBe("passed");
+    expect(run("some f > false", f).actual).toBe(2);
+    expect(run("every f >= false", f).status).toBe("passed");
+    expect(run("no f < false", f).status).toBe("passed");
+    expect(run("no f > true", f).status).toBe("passed");
+    // A value that is no boolean is an error of the check, as with == and !=.
+    expect(run("every f <= true", result(["f"], [["yes"]])).status).toBe("errored");
+  });
+
   it("!= true holds for false and for Logs Insights' 0, not for true", () => {
     const r = result(["readonly"], [[false], ["false"], [0]]);
     expect(run("every readonly != true", r).status).toBe("passed");
