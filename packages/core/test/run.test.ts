@@ -572,6 +572,37 @@ describe("running a runbook", () => {
     expect(quiet.steps[0]!.error).toBeUndefined();
   });
 
+  it("makes a window without CloudTrail events, or without any at its end, an error of the step, unless allow_empty", async () => {
+    const varchar = [{ name: "n", type: "varchar" }];
+    for (const answer of [{ noEvents: "no log file" }, { staleEnd: "none after 2026-11-23" }]) {
+      const report = await runRunbook(
+        runbook(),
+        opts({ step: "first" }),
+        engines({ first: { columns: varchar, rows: [["x"]], ...answer } }),
+      );
+      // rows == 1 holds of the one row, but over a window without events: no data, no pass.
+      const step = report.steps[0]!;
+      expect([step.status, step.error?.code, step.checks, report.status]).toEqual([
+        "errored",
+        "no-data",
+        [],
+        "errored",
+      ]);
+      expect(exitCodeOf(report.status)).toBe(2);
+    }
+    // allow_empty says an empty window is expected: the checks are judged and it warns.
+    const empty = runbook(SOURCE.replace("```sql first", "```sql first allow_empty"));
+    const quiet = await runRunbook(
+      empty,
+      opts({ step: "first" }),
+      engines({ first: { columns: varchar, rows: [["x"]], staleEnd: "none after 2026-11-23" } }),
+    );
+    expect(quiet.steps[0]!.status).toBe("passed");
+    expect(quiet.steps[0]!.warnings.at(-1)).toMatch(
+      /no CloudTrail events at the end of .*\(allow_empty\)$/,
+    );
+  });
+
   it("does not judge expectations on a result cut at the engine's own row limit", async () => {
     const rows = [["x"]];
     const capped = await runRunbook(
