@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { RunMdError } from "../src/errors.ts";
 import { parseRunbook } from "../src/parse.ts";
-import { type RunReport, windowNotReadFrom } from "../src/report.ts";
+import { type RunReport, stepWarnings, windowNotReadFrom } from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
 import { toMarkdown } from "../src/report-markdown.ts";
 import { reportSchemaProblem } from "../src/report-schema.ts";
@@ -164,6 +164,14 @@ describe("windowNotReadFrom: from when a run's window is not known to be read", 
     expect(await reportSchemaProblem(report)).toBeUndefined();
   });
 
+  it("keeps a step's notReadFrom at the window's very start (its first day not read), and none at its end", () => {
+    // The run's window is 2026-11-17T10:00:00Z → 2026-11-24T10:00:00Z (half-open).
+    const atStart = sampleReport({ steps: [{ ...a, notReadFrom: "2026-11-17T10:00:00.000Z" }] });
+    expect(windowNotReadFrom(atStart)).toBe("2026-11-17T10:00:00.000Z");
+    const atEnd = sampleReport({ steps: [{ ...a, notReadFrom: "2026-11-24T10:00:00.000Z" }] });
+    expect(windowNotReadFrom(atEnd)).toBeUndefined();
+  });
+
   it("leaves out a step's own window= reaching before the run's, and a value that is no instant", () => {
     const report = sampleReport({
       steps: [
@@ -172,6 +180,25 @@ describe("windowNotReadFrom: from when a run's window is not known to be read", 
       ],
     });
     expect(windowNotReadFrom(report)).toBeUndefined();
+  });
+});
+
+describe("stepWarnings: what a run that found nothing still says of its steps", () => {
+  const [a, b] = sampleReport().steps as [RunReport["steps"][0], RunReport["steps"][0]];
+  it("names a single warning with its step, and counts the others after the first", () => {
+    expect(stepWarnings(sampleReport())).toBe("");
+    expect(stepWarnings(undefined)).toBe("");
+    const one = sampleReport({
+      steps: [a, { ...b, warnings: ["day 2026-11-20 has no log file"] }],
+    });
+    expect(stepWarnings(one)).toBe(`warning in ${b.id}: day 2026-11-20 has no log file`);
+    const three = sampleReport({
+      steps: [
+        { ...a, warnings: ["w1", "w2"] },
+        { ...b, warnings: ["w3"] },
+      ],
+    });
+    expect(stepWarnings(three)).toBe(`warning in ${a.id}: w1 (and 2 more)`);
   });
 });
 
