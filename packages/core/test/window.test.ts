@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
+  deliveryDays,
+  futureWindowWarning,
   isSlashDay,
   resolveWindow,
   slashDate,
   slashDayFrom,
   slashDayStart,
   stepWindow,
+  windowDays,
   windowParams,
+  windowTail,
 } from "../src/window.ts";
 
 const now = new Date("2026-11-24T10:15:30.750Z");
@@ -264,5 +268,56 @@ describe("days as the delivery layout names them (yyyy/mm/dd, UTC)", () => {
     expect(slashDayFrom("2024/03/01", -1)).toBe("2024/02/29");
     expect(slashDayFrom("2023/03/01", -1)).toBe("2023/02/28");
     expect(slashDayFrom("2026/03/29", 0)).toBe("2026/03/29");
+  });
+});
+
+describe("the days a window reads, and what it says of days not read (a mutation audit)", () => {
+  const w = (start: string, end: string) => ({ start: new Date(start), end: new Date(end) });
+
+  it("reads the next day's folder for events of a window's last hour, delivered after midnight", () => {
+    // 23:29:59.999 + an hour of delivery lag is 00:29:59.999 on the 24th.
+    expect(deliveryDays(w("2026-11-23T00:00:00Z", "2026-11-23T23:30:00Z"))).toEqual({
+      first: "2026/11/23",
+      last: "2026/11/24",
+    });
+    // The last instant of [.., 23:00) is 22:59:59.999, delivered by 23:59:59.999: the 23rd.
+    expect(deliveryDays(w("2026-11-23T00:00:00Z", "2026-11-23T23:00:00Z"))).toEqual({
+      first: "2026/11/23",
+      last: "2026/11/23",
+    });
+  });
+
+  it("a window ending at midnight touches only the days before it", () => {
+    expect(windowDays(w("2026-11-22T12:00:00Z", "2026-11-24T00:00:00Z"))).toEqual([
+      {
+        day: "2026/11/22",
+        from: Date.parse("2026-11-22T12:00:00Z"),
+        to: Date.parse("2026-11-23T00:00:00Z"),
+      },
+      {
+        day: "2026/11/23",
+        from: Date.parse("2026-11-23T00:00:00Z"),
+        to: Date.parse("2026-11-24T00:00:00Z"),
+      },
+    ]);
+  });
+
+  it("warns of a window that ends more than a minute after the step ran", () => {
+    const ranAt = Date.parse("2026-11-24T10:00:00Z");
+    const late = futureWindowWarning(w("2026-11-24T09:00:00Z", "2026-11-24T10:01:01Z"), ranAt);
+    expect(late).toContain("the window ends at 2026-11-24T10:01:01Z, after the step ran");
+    expect(late).toContain("run it again after 2026-11-24T11:01:01Z");
+    expect(futureWindowWarning(w("2026-11-24T09:00:00Z", "2026-11-24T10:01:00Z"), ranAt)).toBe(
+      undefined,
+    );
+  });
+
+  it("has a tail only when the window reaches before the 24 hours delivered by now", () => {
+    // Delivered by now (11:00): up to 10:00; its 24 hours start on the 22nd at 10:00.
+    const now = Date.parse("2026-11-23T11:00:00Z");
+    expect(windowTail(w("2026-11-22T10:00:00Z", "2026-11-23T10:00:00Z"), now)).toBeUndefined();
+    expect(windowTail(w("2026-11-22T09:59:00Z", "2026-11-23T10:00:00Z"), now)).toEqual(
+      w("2026-11-22T10:00:00Z", "2026-11-23T10:00:00Z"),
+    );
   });
 });
