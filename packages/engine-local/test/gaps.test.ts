@@ -111,6 +111,11 @@ describe("days of a window without log files", () => {
     expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T00:40:00Z"), none, now)).toBe(
       undefined,
     );
+    // 90 minutes old: CloudTrail has delivered its first 30 minutes at most, less than an hour.
+    const later = Date.parse("2024-03-02T01:30:00Z");
+    expect(gapWarning(w("2024-03-01T00:00:00Z", "2024-03-02T01:30:00Z"), none, later)).toBe(
+      undefined,
+    );
   });
 
   it("say from when the window is not read: an hour before its first day without logs, never before its start", () => {

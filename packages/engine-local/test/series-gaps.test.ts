@@ -108,6 +108,56 @@ describe("an account's region without files on days others have them", () => {
     expect(seriesGaps(w, alone, Date.now()).warnings).toEqual([]);
   });
 
+  it("judges a day with one or two files as one without, never the series' first day (a mutation audit)", () => {
+    const w = window("2024-03-01T00:00:00Z", "2024-03-04T00:00:00Z");
+    const file = (region: string, day: string, n: number) =>
+      `AWSLogs/1/CloudTrail/${region}/2024/03/${day}/f${n}.json.gz`;
+    const files = (region: string, day: string, n: number) =>
+      Array.from({ length: n }, (_, i) => file(region, day, i));
+    const busy = ["01", "02", "03"].flatMap((d) => files("a", d, 24));
+    // b: 24, 2, 24 files: 50 in three days, about 17 a day; two where 17 are expected is a gap.
+    const two = [...files("b", "01", 24), ...files("b", "02", 2), ...files("b", "03", 24)];
+    expect(seriesGaps(w, [...busy, ...two], Date.now())).toEqual({
+      warnings: [
+        expect.stringMatching(
+          /^the window's day 2024-03-02 \(UTC\) has no log file \(or one or two\) of b of account 1, which delivered about 17 files a day /,
+        ),
+      ],
+      from: undefined, // b delivered again on the 3rd
+    });
+    // Three files are no stray file.
+    const three = [...files("b", "01", 24), ...files("b", "02", 3), ...files("b", "03", 24)];
+    expect(seriesGaps(w, [...busy, ...three], Date.now()).warnings).toEqual([]);
+    // Two files on b's first day: a region first used late that day had no file to miss.
+    const late = [...files("b", "01", 2), ...files("b", "02", 24), ...files("b", "03", 24)];
+    expect(seriesGaps(w, [...busy, ...late], Date.now()).warnings).toEqual([]);
+  });
+
+  it("names five series and counts the others", () => {
+    const w = window("2024-03-01T00:00:00Z", "2024-03-04T00:00:00Z");
+    const files = (region: string, day: string) =>
+      Array.from(
+        { length: 24 },
+        (_, i) => `AWSLogs/1/CloudTrail/${region}/2024/03/${day}/f${i}.json.gz`,
+      );
+    const busy = ["01", "02", "03"].flatMap((d) => files("a", d));
+    // Seven regions without a file on the 2nd.
+    const quiet = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"].flatMap((r) => [
+      ...files(r, "01"),
+      ...files(r, "03"),
+    ]);
+    const { warnings } = seriesGaps(w, [...busy, ...quiet], Date.now());
+    expect(warnings).toHaveLength(6);
+    expect(
+      warnings
+        .slice(0, 5)
+        .every((x) => x.startsWith("the window's day 2024-03-02 (UTC) has no log file of r")),
+    ).toBe(true);
+    expect(warnings[5]).toBe(
+      "2 more regions or accounts have days of the window without a log file while others have files",
+    );
+  });
+
   it("judges the day still being delivered by the series' files of its first hours on other days", () => {
     // A nightly window: 24 hours ending an hour before a job at 03:00 UTC. The 7th's folder
     // holds what was delivered by 03:00; its first two hours are in the window.
