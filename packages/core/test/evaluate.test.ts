@@ -400,6 +400,19 @@ describe("exact values (review: distinct and big integers through doubles)", () 
     });
   });
 
+  it("holds between's bounds exactly past 2^53 (a double would round them onto the value)", () => {
+    // 9007199254740993 and 9007199254740995 are not doubles: as doubles they are ...992 and ...996.
+    const big = result(["big"], [["9007199254740992"]]);
+    expect(run("max(big) between 9007199254740993 and 9007199254740995", big).status).toBe(
+      "failed",
+    );
+    const above = result(["big"], [["9007199254740994"]]);
+    expect(run("max(big) between 1 and 9007199254740993", above).status).toBe("failed");
+    expect(run("max(big) between 9007199254740993 and 9007199254740995", above).status).toBe(
+      "passed",
+    );
+  });
+
   it("compares an average with the check's number as doubles", () => {
     // The average of one value 2^53 + 1 is a double, 2^53: it is not below 2^53 + 1 (review).
     const one = result(["c"], [["9007199254740993"]]);

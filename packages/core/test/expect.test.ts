@@ -228,6 +228,7 @@ describe("expect blocks: malformed checks point at the offending token", () => {
     ["every == 1", 7, 'expected a column name, found "=="'],
     ["warn sum(x) < 1", 6, 'expected ":" after "warn", found "sum"'],
     ["warn: warn: rows == 0", 7, '"warn:" comes once, at the start of the check'],
+    ["warn, rows == 0", 5, 'expected ":" after "warn", found ","'],
     ["rows < 5m", 8, 'expected a number, found "5m"'],
     [
       "rows < 1,000",
