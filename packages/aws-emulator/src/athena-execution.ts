@@ -33,6 +33,8 @@ export interface QueryRecord {
   scannedBytes: number;
   /** GetQueryExecution leaves out StatementType and SubstatementType (a fault). */
   omitStatementType?: boolean;
+  /** A DDL statement (SHOW PARTITIONS): described as DDL, its results without a header row. */
+  ddl?: boolean;
 }
 
 export function isTerminal(state: State): boolean {
@@ -128,7 +130,11 @@ export function describeExecution(q: QueryRecord) {
   return {
     QueryExecutionId: q.id,
     Query: q.query,
-    ...(q.omitStatementType ? {} : { StatementType: "DML", SubstatementType: "SELECT" }),
+    ...(q.omitStatementType
+      ? {}
+      : q.ddl
+        ? { StatementType: "DDL" }
+        : { StatementType: "DML", SubstatementType: "SELECT" }),
     ResultConfiguration: { OutputLocation: `${output.replace(/\/?$/, "/")}${q.id}.csv` },
     ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
     QueryExecutionContext: q.context ?? {},

@@ -11,6 +11,7 @@ import { advance, describeExecution, isTerminal, type QueryRecord } from "./athe
 import { type AthenaBackend, BackendQueryError, type BackendResult } from "./backend.ts";
 import { type EmulatorContext, type Handler, ServiceError } from "./context.ts";
 import { pageToken, readPageToken } from "./page-token.ts";
+import { showPartitions, showPartitionsOf } from "./partitions.ts";
 
 /** Athena's error code for each problem rule of `@run-md/sql`. */
 const ATHENA_CODES: Record<string, string> = {
@@ -177,8 +178,40 @@ async function execute(state: AthenaState, q: QueryRecord): Promise<void> {
   }
 }
 
+/** SHOW PARTITIONS (a DDL statement): listed at once, or the injected refusal. */
+async function startShowPartitions(
+  state: AthenaState,
+  body: Record<string, unknown>,
+  request: ReturnType<typeof startRequest>,
+  name: string[],
+) {
+  const same = sameRequest(state, request.token, request.query);
+  if (same) return { QueryExecutionId: same.id };
+  const q: QueryRecord = { ...newExecution(state.ctx, body, request), ddl: true };
+  q.failure = state.ctx.faults.athena?.showPartitionsFailure;
+  state.queries.set(q.id, q);
+  if (request.token !== undefined) state.byToken.set(request.token, q.id);
+  const database = (body.QueryExecutionContext as { Database?: unknown } | undefined)?.Database;
+  try {
+    q.outcome = {
+      result: await showPartitions(
+        state.ctx,
+        name,
+        typeof database === "string" ? database : undefined,
+      ),
+    };
+  } catch (e) {
+    q.outcome = {
+      error: e instanceof BackendQueryError ? e : new BackendQueryError(String(e), 1, 401),
+    };
+  }
+  return { QueryExecutionId: q.id };
+}
+
 async function startQueryExecution(state: AthenaState, body: Record<string, unknown>) {
   const request = startRequest(body);
+  const shown = showPartitionsOf(request.query);
+  if (shown !== undefined) return startShowPartitions(state, body, request, shown);
   // Checked first: from the token lookup to the new execution's registration nothing awaits, so
   // two requests with one token never make two executions.
   const refused = await validationFailure(state.ctx, request.query, request.params?.length ?? 0);
@@ -237,11 +270,12 @@ function getQueryResults(state: AthenaState, body: Record<string, unknown>) {
   }
   const { offset, size } = page(q, body);
   const result = q.outcome.result;
-  // Row 0 of the whole result is the header row: the column labels again.
-  const total = result.rows.length + 1;
+  // Row 0 of a SELECT's whole result is the header row: the column labels again (not of DDL).
+  const header = q.ddl ? 0 : 1;
+  const total = result.rows.length + header;
   const rows: { Data: { VarCharValue?: string }[] }[] = [];
   for (let i = offset; i < Math.min(total, offset + size); i++) {
-    const values = i === 0 ? result.columns.map((c) => c.name) : result.rows[i - 1]!;
+    const values = i < header ? result.columns.map((c) => c.name) : result.rows[i - header]!;
     rows.push({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) });
   }
   const next = offset + size;

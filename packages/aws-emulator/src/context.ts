@@ -79,6 +79,11 @@ export interface FaultConfig {
     tableMetadataError?: { type: string; message: string };
     /** GetTableMetadata answers after this many milliseconds (a slow Glue catalog). */
     tableMetadataDelayMs?: number;
+    /**
+     * SHOW PARTITIONS ends FAILED with this (a role without glue:GetPartitions: Athena's reason
+     * names the AccessDeniedException), instead of listing the table's partitions.
+     */
+    showPartitionsFailure?: AthenaFailureFault;
   };
   /** Free-form faults for other services (the Logs handlers define their own). */
   [service: string]: unknown;
@@ -99,6 +104,11 @@ export interface EmulatorContext {
    * its own name and the table aliases; undefined: any table, described without projection.
    */
   table?: TableMetadata;
+  /**
+   * The table's partitions SHOW PARTITIONS lists, Hive's names (`region=us-east-1/year=2026/...`);
+   * undefined: those of the log directory's delivery folders, by the table's partition keys.
+   */
+  partitions?: string[];
   faults: FaultConfig;
   calls: RecordedCall[];
   /**

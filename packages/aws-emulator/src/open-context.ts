@@ -15,6 +15,7 @@ export interface ContextOptions {
   /** Whether StartQueryExecution checks the SQL (over the local engine, not a bare backend). */
   validateSql: boolean;
   table?: TableMetadata;
+  partitions?: string[];
   faults: FaultConfig;
   calls: RecordedCall[];
 }
@@ -31,6 +32,7 @@ export function openContext(o: ContextOptions): { ctx: EmulatorContext; close():
     ...settings,
     validateSql: o.validateSql,
     ...(o.table === undefined ? {} : { table: o.table }),
+    ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
     faults: o.faults,
     calls: o.calls,
     localEngine() {

@@ -43,6 +43,12 @@ export interface EmulatorOptions {
    * answers do not depend on it.
    */
   tableDdl?: string;
+  /**
+   * The partitions SHOW PARTITIONS lists for the DDL's table, Hive's names
+   * (`region=us-east-1/year=2026/month=11/day=05`); without it, those of the log directory's
+   * delivery folders. The queries' answers do not depend on them.
+   */
+  partitions?: string[];
   faults?: FaultConfig;
   /** Buckets served read-only from directories (ListObjectsV2, GetObject): name → directory. */
   s3Buckets?: Record<string, string>;
