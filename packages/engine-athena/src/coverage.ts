@@ -206,7 +206,8 @@ export const ENUM_KEYS: Record<string, keyof Configured> = {
  * `now`: the days outside a `date` column's range, named, and configured regions or accounts
  * outside an `enum` column's values; with the instant from which the window is not read (an hour
  * before the first such day, its folder holding the hour before it too, or the window's start).
- * Nothing for a table without projection (its partitions are added by ALTER TABLE or a crawler).
+ * Nothing for a table without projection (its partitions are added by ALTER TABLE or a crawler:
+ * `partitionGaps` judges those).
  */
 export function projectionCoverage(
   table: string,
@@ -341,4 +342,100 @@ export function locationCoverage(
     );
   }
   return warnings.length === 0 ? { warnings } : { warnings, notReadFrom: w.start.toISOString() };
+}
+
+/** The partition keys that name a day, a region and an account, as the engine's scopes write them. */
+const DAY_KEYS = ["date_partition", "timestamp"];
+const REGION_KEYS = ["region", "region_partition"];
+const ACCOUNT_KEYS = ["account", "account_partition"];
+
+/** A partition's values by key, from Hive's name `k1=v1/k2=v2` (its `%XX` escapes undone). */
+function partitionValues(name: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const part of name.split("/")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    const undo = (s: string) =>
+      s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) =>
+        String.fromCharCode(Number.parseInt(h, 16)),
+      );
+    values.set(undo(part.slice(0, eq)).toLowerCase(), undo(part.slice(eq + 1)));
+  }
+  return values;
+}
+
+/**
+ * The partition day (`yyyy/MM/dd`) a partition's values name, as the engine's partition
+ * predicate compares them (text: `year = '2026' AND month = '11' AND day = '05'`, or
+ * `date_partition` / `"timestamp"` = `'2026/11/05'`); undefined when the keys name no day.
+ */
+function dayReader(keys: string[]): ((v: Map<string, string>) => string | undefined) | undefined {
+  if (["year", "month", "day"].every((k) => keys.includes(k))) {
+    return (v) => `${v.get("year")}/${v.get("month")}/${v.get("day")}`;
+  }
+  const key = DAY_KEYS.find((k) => keys.includes(k));
+  return key === undefined ? undefined : (v) => v.get(key);
+}
+
+/**
+ * The window's partition days (up to `now`) that a table without projection has no partition
+ * for, from its partitions' names (SHOW PARTITIONS: `region=us-east-1/year=2026/month=11/day=05`):
+ * Athena reads nothing of a day whose partition was never added (a partition job that failed one
+ * night, a region never added), without an error. Per configured region and account when the
+ * table has a key for them (`region`/`region_partition`, `account`/`account_partition`: the
+ * series the query keeps to), else the day in any. Nothing for keys that name no day (a
+ * crawler's `partition_0`): which days they hold is not known.
+ */
+export function partitionGaps(
+  table: string,
+  partitionNames: string[],
+  partitionKeys: string[],
+  w: TimeWindow,
+  configured: Configured,
+  now: number,
+): Coverage {
+  const dayOf = dayReader(partitionKeys);
+  if (dayOf === undefined) return { warnings: [] };
+  const regionKey = REGION_KEYS.find((k) => partitionKeys.includes(k));
+  const accountKey = ACCOUNT_KEYS.find((k) => partitionKeys.includes(k));
+  const accounts = accountKey === undefined ? [undefined] : (configured.accounts ?? [undefined]);
+  const regions = regionKey === undefined ? [undefined] : (configured.regions ?? [undefined]);
+  const seriesOf = (account: string | undefined, region: string | undefined) =>
+    `${account ?? ""}|${region ?? ""}`;
+  // Every (series, day) the listing holds, a series being the configured values it is judged by.
+  const held = new Set<string>();
+  for (const name of partitionNames) {
+    const v = partitionValues(name);
+    const day = dayOf(v);
+    if (day === undefined) continue;
+    const a = accounts[0] === undefined ? undefined : v.get(accountKey!);
+    const r = regions[0] === undefined ? undefined : v.get(regionKey!);
+    held.add(`${seriesOf(a, r)}|${day}`);
+  }
+  const days = partitionDays(w, now);
+  const warnings: string[] = [];
+  const from: number[] = [];
+  for (const account of accounts) {
+    for (const region of regions) {
+      const missing = days.filter((d) => !held.has(`${seriesOf(account, region)}|${d}`));
+      if (missing.length === 0) continue;
+      const of = [
+        ...(account === undefined ? [] : [`account ${account}`]),
+        ...(region === undefined ? [] : [`region ${region}`]),
+      ].join(", ");
+      const one = missing.length === 1;
+      warnings.push(
+        `the window's ${one ? "day" : "days"} ${dayRangesShown(missing)} (UTC) ${one ? "has" : "have"} no partition${of === "" ? "" : ` of ${of}`} in ${table} (SHOW PARTITIONS): Athena reads nothing of ${one ? "it" : "them"}${of === "" ? "" : " there"}, without an error; add the missing partitions (ALTER TABLE ... ADD PARTITION, or rerun the job or crawler that adds them) before trusting an empty answer`,
+      );
+      from.push(slashDayStart(missing[0]!).getTime() - DELIVERY_LAG_MS);
+    }
+  }
+  if (from.length === 0) return { warnings };
+  const first = Math.max(w.start.getTime(), Math.min(...from));
+  return { warnings, notReadFrom: new Date(first).toISOString() };
+}
+
+/** Whether a table's partition keys name a day that `partitionGaps` can judge. */
+export function namesDays(partitionKeys: string[]): boolean {
+  return dayReader(partitionKeys) !== undefined;
 }

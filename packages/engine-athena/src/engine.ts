@@ -43,9 +43,13 @@ import {
 import { assertAthenaSql, type TableConfig, TableResolver } from "@run-md/sql";
 import { convertValue } from "./convert.ts";
 import {
+  type Configured,
   type Coverage,
   locationCoverage,
+  namesDays,
+  partitionGaps,
   projectionCoverage,
+  projectionEnabled,
   type TableParameters,
 } from "./coverage.ts";
 import { DeliveryCheck } from "./delivery-listing.ts";
@@ -230,6 +234,15 @@ export function tableParts(
 export const TABLE_READ_MS = 3_600_000;
 
 /**
+ * How old a listing of a table's partitions may be when it lacks a day of a step's window: the
+ * steps of a run share one listing, and a partition job that has added the day since is seen.
+ */
+export const PARTITIONS_RECHECK_MS = 60_000;
+
+/** What SHOW PARTITIONS listed of the configured table: its partitions' names, or why it could not. */
+type PartitionsRead = { ok: true; names: string[] } | { ok: false; reason: string };
+
+/**
  * How long a GetTableMetadata may take: the steps wait for it after their query; it is bounded by
  * its own time, not by the step's signal, as the steps running at once share it (a step
  * cancelled while it was asked left the others "could not be checked").
@@ -288,6 +301,14 @@ export class AthenaEngine implements Engine {
    * decides which of a window's days Athena reads at all.
    */
   private readonly tablesRead = new Map<string, { at: number; read: Promise<TableRead> }>();
+  /**
+   * The partitions of the configured table when it has no projection (SHOW PARTITIONS), listed
+   * once per table like its metadata: a day of a window without one is never read.
+   */
+  private readonly partitionsListed = new Map<
+    string,
+    { at: number; read: Promise<PartitionsRead> }
+  >();
   /** The listing of the table's location for accounts' regions that stopped delivering. */
   private readonly deliveries: DeliveryCheck;
 
@@ -430,12 +451,25 @@ export class AthenaEngine implements Engine {
       req.window,
       configured,
     );
-    const delivered = await this.deliveries.gaps(read.params, req.window, now);
-    const from = [projected.notReadFrom, located.notReadFrom, delivered.notReadFrom].filter(
-      (f) => f !== undefined,
-    );
+    const [delivered, partitioned] = await Promise.all([
+      this.deliveries.gaps(read.params, req.window, now),
+      projectionEnabled(read.params) || read.partitionKeys.length === 0
+        ? Promise.resolve<Coverage>({ warnings: [] })
+        : this.partitionCoverage(table, read.partitionKeys, req.window, configured),
+    ]);
+    const from = [
+      projected.notReadFrom,
+      located.notReadFrom,
+      partitioned.notReadFrom,
+      delivered.notReadFrom,
+    ].filter((f) => f !== undefined);
     return {
-      warnings: [...projected.warnings, ...located.warnings, ...delivered.warnings],
+      warnings: [
+        ...projected.warnings,
+        ...located.warnings,
+        ...partitioned.warnings,
+        ...delivered.warnings,
+      ],
       ...(from.length === 0 ? {} : { notReadFrom: from.sort()[0] as string }),
     };
   }
@@ -478,6 +512,109 @@ export class AthenaEngine implements Engine {
     })();
     this.tablesRead.set(table, { at, read });
     return read;
+  }
+
+  /**
+   * The window's days (per configured region and account) that the table, without projection,
+   * has no partition for (coverage.ts `partitionGaps`), from SHOW PARTITIONS. Never throws: a
+   * listing refused (no glue:GetPartitions) or failed is one warning that it was not checked.
+   */
+  private async partitionCoverage(
+    table: string,
+    partitionKeys: string[],
+    w: TimeWindow,
+    configured: Configured,
+  ): Promise<Coverage> {
+    if (!namesDays(partitionKeys)) return { warnings: [] };
+    let read = await this.partitionsRead(table);
+    let gaps = read.ok
+      ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now())
+      : undefined;
+    if (gaps !== undefined && gaps.warnings.length > 0) {
+      // A gap in a listing over a minute old is asked again: the job may have added it since.
+      read = await this.partitionsRead(table, Date.now() - PARTITIONS_RECHECK_MS);
+      gaps = read.ok
+        ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now())
+        : undefined;
+    }
+    if (gaps !== undefined) return gaps;
+    const reason = read.ok ? "" : read.reason;
+    return {
+      warnings: [
+        `whether every day of the window has a partition in ${table} could not be checked (SHOW PARTITIONS: ${reason}): the window's days without one would not be read, and not named; the runner's role needs glue:GetPartitions`,
+      ],
+    };
+  }
+
+  /**
+   * The table's partitions (SHOW PARTITIONS, a DDL statement Athena does not bill), listed once
+   * per table and shared by the steps (those running at once too) for TABLE_READ_MS, or a
+   * listing made after `since` when given. A refusal is kept too, unless retryable or past
+   * TABLE_READ_TIMEOUT_MS: those are asked again by the next step.
+   */
+  private partitionsRead(table: string, since?: number): Promise<PartitionsRead> {
+    const known = this.partitionsListed.get(table);
+    if (
+      known !== undefined &&
+      Date.now() - known.at < TABLE_READ_MS &&
+      (since === undefined || known.at >= since)
+    ) {
+      return known.read;
+    }
+    const at = Date.now();
+    const signal = AbortSignal.timeout(TABLE_READ_TIMEOUT_MS);
+    const forget = () => {
+      if (this.partitionsListed.get(table)?.at === at) this.partitionsListed.delete(table);
+    };
+    const read = this.listPartitions(table, signal).then(
+      (names): PartitionsRead => ({ ok: true, names }),
+      (e: unknown): PartitionsRead => {
+        if (signal.aborted) {
+          forget();
+          return { ok: false, reason: `no answer within ${TABLE_READ_TIMEOUT_MS / 1000} s` };
+        }
+        if (isRunMdError(e) ? e.retryable === true : awsError(e, this.service).retryable === true) {
+          forget();
+        }
+        const name =
+          e instanceof Error && e.name !== "Error" && !isRunMdError(e) ? `${e.name}: ` : "";
+        return { ok: false, reason: `${name}${e instanceof Error ? e.message : String(e)}` };
+      },
+    );
+    this.partitionsListed.set(table, { at, read });
+    return read;
+  }
+
+  /** SHOW PARTITIONS of the table, run to its end within `signal`: the partitions' names. */
+  private async listPartitions(table: string, signal: AbortSignal): Promise<string[]> {
+    const names = tableParts(table, this.opts.catalog, this.opts.database);
+    // Hive's DDL names no catalog (`AwsDataCatalog.db.t` is a ParseException): the context does.
+    const quoted = (n: string) => `\`${n}\``;
+    const id = await this.start(
+      `SHOW PARTITIONS ${quoted(names.database)}.${quoted(names.table)}`,
+      [],
+      signal,
+      {
+        Catalog: names.catalog,
+        Database: names.database,
+      },
+    );
+    const next = pollDelays(this.opts.pollMinMs ?? 200, this.opts.pollMaxMs ?? 5000);
+    for (;;) {
+      const execution = await this.execution(id, signal);
+      const state = execution?.Status?.State;
+      if (state === "SUCCEEDED") {
+        const { rows } = await this.readResults(execution!, { signal });
+        // One column, `region=us-east-1/year=2026/...`; anything else (a header) is no partition.
+        return rows.map((r) => String(r[0] ?? "")).filter((n) => n.includes("="));
+      }
+      if (state === "FAILED") throw this.failed(id, execution!);
+      if (state === "CANCELLED") {
+        throw new Error(`SHOW PARTITIONS ${id} was cancelled outside run-md`);
+      }
+      await sleep(next(), signal);
+      if (signal.aborted) throw await this.stopAndCancel(id, signal);
+    }
   }
 
   /** The step's query as Athena will run it, or the error that stops it before any request. */
@@ -728,6 +865,7 @@ export class AthenaEngine implements Engine {
     sql: string,
     executionParameters: string[],
     signal: AbortSignal,
+    context?: { Catalog: string; Database: string },
   ): Promise<string> {
     const opts = this.opts;
     let started: { QueryExecutionId?: string | undefined };
@@ -737,7 +875,7 @@ export class AthenaEngine implements Engine {
           QueryString: sql,
           ClientRequestToken: randomUUID(),
           WorkGroup: opts.workgroup ?? "primary",
-          QueryExecutionContext: {
+          QueryExecutionContext: context ?? {
             Catalog: opts.catalog ?? "AwsDataCatalog",
             ...(opts.database === undefined ? {} : { Database: opts.database }),
           },
@@ -818,11 +956,11 @@ export class AthenaEngine implements Engine {
   /** Every page of the result (each page request retried by the SDK when throttled). */
   private async readResults(
     execution: QueryExecution,
-    req: QueryRequest,
+    req: Pick<QueryRequest, "signal">,
   ): Promise<{ columns: ColumnInfo[]; rows: JsonValue[][]; stats: QueryResult["stats"] }> {
     const id = execution.QueryExecutionId!;
-    // Every query sent is a SELECT (the read-only gate), whose first row Athena makes the header:
-    // only a statement Athena calls DDL or UTILITY has none. A description without a
+    // Every step's query is a SELECT (the read-only gate), whose first row Athena makes the
+    // header: only a statement Athena calls DDL or UTILITY (the engine's SHOW PARTITIONS) has none. A description without a
     // StatementType is no reason to take the labels for data (a probe would count them as an
     // event: review).
     const hasHeader = execution.StatementType !== "DDL" && execution.StatementType !== "UTILITY";
