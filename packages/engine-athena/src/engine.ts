@@ -531,11 +531,13 @@ export class AthenaEngine implements Engine {
       ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now())
       : undefined;
     if (gaps !== undefined && gaps.warnings.length > 0) {
-      // A gap in a listing over a minute old is asked again: the job may have added it since.
-      read = await this.partitionsRead(table, Date.now() - PARTITIONS_RECHECK_MS);
-      gaps = read.ok
-        ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now())
-        : undefined;
+      // A gap in a listing over a minute old is asked again: the job may have added it since
+      // (a listing that fails then leaves the older one's gaps: they were not read then).
+      const again = await this.partitionsRead(table, Date.now() - PARTITIONS_RECHECK_MS);
+      if (again.ok) {
+        read = again;
+        gaps = partitionGaps(table, again.names, partitionKeys, w, configured, Date.now());
+      }
     }
     if (gaps !== undefined) return gaps;
     const reason = read.ok ? "" : read.reason;

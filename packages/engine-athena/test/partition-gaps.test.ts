@@ -192,6 +192,25 @@ describe("the window's days without a partition, on a table without projection",
     }
   });
 
+  it("keeps a gap of the older listing when listing again fails", async () => {
+    const { emulator, engine } = await over(added(["us-east-1", "eu-west-1"], [20, 21, 23]));
+    const a = await engine.query(queryRequest("sql", COUNT, W));
+    expect(gapWarnings(a.warnings)).toEqual([
+      expect.stringContaining("the window's day 2026-11-22 (UTC) has no partition"),
+    ]);
+    emulator.faults.athena = { showPartitionsFailure: { reason: "FAILED: throttled by Glue" } };
+    const now = Date.now();
+    const later = vi.spyOn(Date, "now").mockReturnValue(now + 61_000);
+    try {
+      const b = await engine.query(queryRequest("sql", COUNT, W));
+      expect(listings(emulator)).toHaveLength(2);
+      expect(b.warnings).toEqual(a.warnings);
+      expect(b.notReadFrom).toBe(a.notReadFrom);
+    } finally {
+      later.mockRestore();
+    }
+  });
+
   it("does not list the partitions for a query that reads no table", async () => {
     const { emulator, engine } = await over(added(["us-east-1"], [20]));
     await engine.query(queryRequest("sql", "SELECT 1 AS n", W));
