@@ -368,10 +368,19 @@ function partitionValues(name: string): Map<string, string> {
  * The partition day (`yyyy/MM/dd`) a partition's values name, as the engine's partition
  * predicate compares them (text: `year = '2026' AND month = '11' AND day = '05'`, or
  * `date_partition` / `"timestamp"` = `'2026/11/05'`); undefined when the keys name no day.
+ * `asNumbers`: a query without a partition predicate (`partitioning: none`) reads every
+ * partition, so `month=11/day=5` is the 5th's too.
  */
-function dayReader(keys: string[]): ((v: Map<string, string>) => string | undefined) | undefined {
+function dayReader(
+  keys: string[],
+  asNumbers = false,
+): ((v: Map<string, string>) => string | undefined) | undefined {
   if (["year", "month", "day"].every((k) => keys.includes(k))) {
-    return (v) => `${v.get("year")}/${v.get("month")}/${v.get("day")}`;
+    const part = (v: Map<string, string>, k: string, digits: number) => {
+      const text = v.get(k) ?? "";
+      return asNumbers && /^\d{1,4}$/.test(text) ? text.padStart(digits, "0") : text;
+    };
+    return (v) => `${part(v, "year", 4)}/${part(v, "month", 2)}/${part(v, "day", 2)}`;
   }
   const key = DAY_KEYS.find((k) => keys.includes(k));
   return key === undefined ? undefined : (v) => v.get(key);
@@ -393,8 +402,10 @@ export function partitionGaps(
   w: TimeWindow,
   configured: Configured,
   now: number,
+  /** Whether the query reads every partition (`partitioning: none`): values compared as numbers. */
+  readsEvery = false,
 ): Coverage {
-  const dayOf = dayReader(partitionKeys);
+  const dayOf = dayReader(partitionKeys, readsEvery);
   if (dayOf === undefined) return { warnings: [] };
   const regionKey = REGION_KEYS.find((k) => partitionKeys.includes(k));
   const accountKey = ACCOUNT_KEYS.find((k) => partitionKeys.includes(k));

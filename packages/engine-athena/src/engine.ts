@@ -526,9 +526,11 @@ export class AthenaEngine implements Engine {
     configured: Configured,
   ): Promise<Coverage> {
     if (!namesDays(partitionKeys)) return { warnings: [] };
+    // Without a partition predicate the query reads every partition, `day=5` the 5th's too.
+    const readsEvery = this.opts.partitioning === "none";
     let read = await this.partitionsRead(table);
     let gaps = read.ok
-      ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now())
+      ? partitionGaps(table, read.names, partitionKeys, w, configured, Date.now(), readsEvery)
       : undefined;
     if (gaps !== undefined && gaps.warnings.length > 0) {
       // A gap in a listing over a minute old is asked again: the job may have added it since
@@ -536,7 +538,15 @@ export class AthenaEngine implements Engine {
       const again = await this.partitionsRead(table, Date.now() - PARTITIONS_RECHECK_MS);
       if (again.ok) {
         read = again;
-        gaps = partitionGaps(table, again.names, partitionKeys, w, configured, Date.now());
+        gaps = partitionGaps(
+          table,
+          again.names,
+          partitionKeys,
+          w,
+          configured,
+          Date.now(),
+          readsEvery,
+        );
       }
     }
     if (gaps !== undefined) return gaps;

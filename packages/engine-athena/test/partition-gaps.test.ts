@@ -234,6 +234,8 @@ describe("partition gaps, from a listing", () => {
       expect.stringMatching(/^the window's day 2026-12-01 \(UTC\) has no partition in t /),
     ]);
     expect(c.notReadFrom).toBe("2026-11-30T23:00:00.000Z");
+    // partitioning: none scopes no partition, and reads `day=1` with the rest.
+    expect(partitionGaps("t", names, manual, w, {}, NOW, true)).toEqual({ warnings: [] });
   });
 
   it("reads the bootstrap's keys, per configured account and region, Hive's escapes undone", () => {
