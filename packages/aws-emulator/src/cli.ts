@@ -8,6 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server.ts";
+import { tableFromDdl } from "./table-ddl.ts";
 
 const USAGE = `Usage: npm run emulator -- --log-dir <dir> [--port 4566] [--table security.cloudtrail_org_pp] [--table-ddl table.sql] [--bucket trail]
 
@@ -25,12 +26,22 @@ Serves Amazon Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) JSON
 
 /**
  * `projection` when the directory has the S3 delivery layout (its partition values come from the
- * path), else `none`: files outside that layout have no partition values to filter on.
+ * path), else `none`: files outside that layout have no partition values to filter on. Over that
+ * layout, a `--table-ddl` partitioned by `year`, `month` and `day` (AWS's manually partitioned
+ * table) is `manual`, one by `date_partition` `bootstrap`.
  */
-export function partitioningFor(dir: string): "projection" | "none" {
+export function partitioningFor(
+  dir: string,
+  tableDdl?: string,
+): "projection" | "manual" | "bootstrap" | "none" {
   const layout = /CloudTrail[\\/][^\\/]+[\\/]\d{4}[\\/]\d{2}[\\/]\d{2}[\\/]/;
   const entries = readdirSync(dir, { recursive: true, encoding: "utf8" });
-  return entries.some((e) => layout.test(e)) ? "projection" : "none";
+  if (!entries.some((e) => layout.test(e))) return "none";
+  const keys =
+    tableDdl === undefined ? [] : tableFromDdl(tableDdl).PartitionKeys.map((k) => k.Name);
+  if (["year", "month", "day"].every((k) => keys.includes(k))) return "manual";
+  if (keys.includes("date_partition")) return "bootstrap";
+  return "projection";
 }
 
 /**
@@ -159,8 +170,8 @@ function options(argv: string[]): Options | number {
 }
 
 /** The endpoint and the settings to give run-md, as printed on start. */
-function settingsText(endpoint: string, { dir, table, bucket }: Options): string {
-  const partitioning = partitioningFor(dir);
+function settingsText(endpoint: string, { dir, table, bucket, tableDdl }: Options): string {
+  const partitioning = partitioningFor(dir, tableDdl);
   return `run-md AWS emulator listening on ${endpoint}
   Athena (AmazonAthena.*) and CloudWatch Logs (Logs_20140328.*) over ${dir}
   Athena table: ${table} (and cloudtrail_logs), partitioning ${partitioning}${partitioning === "none" ? " (the files are not in the AWSLogs/<account>/CloudTrail/<region>/yyyy/mm/dd/ layout)" : ""}

@@ -70,6 +70,16 @@ it("suggests projection partitioning only for the S3 delivery layout", () => {
     mkdirSync(day, { recursive: true });
     writeFileSync(path.join(day, "a.json"), "[]");
     expect(partitioningFor(dir)).toBe("projection");
+    // A --table-ddl of AWS's manually partitioned table, or the bootstrap's, says which.
+    const ddl = (keys: string) =>
+      `CREATE EXTERNAL TABLE t (eventtime STRING) PARTITIONED BY (${keys}) LOCATION 's3://b/'`;
+    expect(partitioningFor(dir, ddl("region string, year string, month string, day string"))).toBe(
+      "manual",
+    );
+    expect(partitioningFor(dir, ddl("date_partition string, region_partition string"))).toBe(
+      "bootstrap",
+    );
+    expect(partitioningFor(dir, ddl("`timestamp` string"))).toBe("projection");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
