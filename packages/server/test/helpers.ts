@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { type AuditEntry, parseAccessConfig, TokenStore } from "@run-md/access";
 import { type Engine, RunMdError } from "@run-md/core";
 import { createLocalEngine } from "@run-md/engine-local";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import {
   type AuthConfig,
   type GovernanceOptions,
@@ -310,4 +310,29 @@ export function webhookReceiver(): { received: Received[]; url: () => string } {
     await new Promise((r) => hook?.close(r));
   });
   return { received, url: () => `http://127.0.0.1:${(hook!.address() as { port: number }).port}` };
+}
+
+/** The tokens of the masking tests: `ops` runs with parameters, `con` only views. */
+export const OPS_AND_CON = {
+  ops: { groups: ["ops"], user: "ops@example.com" },
+  con: { groups: ["con"], user: "con@example.com" },
+};
+
+/** The `access:` of the masking tests: `ops` runs with parameters, `con` views under `masking`. */
+export function opsAndMaskedCon(masking: unknown[]): unknown {
+  return {
+    rules: [
+      { groups: ["ops"], allow: ["view", "run", "run:params"] },
+      { groups: ["con"], allow: ["view"] },
+    ],
+    masking,
+  };
+}
+
+/** Asks for a run as the token `ops` and waits for its end; its id. */
+export async function runAsOps(t: TestServer, body: Record<string, unknown>): Promise<string> {
+  const r = await call(`${t.url}/api/runs`, { token: t.tokens.ops!, body });
+  expect(r.status).toBe(202);
+  await waitForEnd(t, r.body.id, t.tokens.ops!);
+  return r.body.id;
 }

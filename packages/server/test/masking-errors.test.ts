@@ -9,7 +9,15 @@ import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, readEvents, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
+import {
+  call,
+  OPS_AND_CON,
+  opsAndMaskedCon,
+  readEvents,
+  runAsOps,
+  startTestServer,
+  type TestServer,
+} from "./helpers.ts";
 
 const IP = "52.94.133.12";
 const ARN = "arn:aws:iam::123456789012:user/alice";
@@ -71,25 +79,16 @@ beforeAll(async () => {
   t = await startTestServer({
     runbooks: [runbooks],
     logDir: logs,
-    access: {
-      rules: [
-        { groups: ["ops"], allow: ["view", "run", "run:params"] },
-        { groups: ["con"], allow: ["view"] },
-      ],
-      masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
-    },
-    tokens: {
-      ops: { groups: ["ops"], user: "ops@example.com" },
-      con: { groups: ["con"], user: "con@example.com" },
-    },
+    access: opsAndMaskedCon([
+      { groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" },
+    ]),
+    tokens: OPS_AND_CON,
   });
-  const r = await call(`${t.url}/api/runs`, {
-    token: t.tokens.ops!,
-    body: { runbook: "failing-casts", from: "2024-03-01T00:00:00Z", to: "2024-03-02T00:00:00Z" },
+  runId = await runAsOps(t, {
+    runbook: "failing-casts",
+    from: "2024-03-01T00:00:00Z",
+    to: "2024-03-02T00:00:00Z",
   });
-  expect(r.status).toBe(202);
-  runId = r.body.id;
-  await waitForEnd(t, runId, t.tokens.ops!);
 });
 
 afterAll(async () => {

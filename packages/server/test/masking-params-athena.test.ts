@@ -10,10 +10,12 @@ import { type EmulatedAthena, emulatedAthena } from "./emulated-athena.ts";
 import {
   call,
   FIXTURES,
+  OPS_AND_CON,
+  opsAndMaskedCon,
   readEvents,
+  runAsOps,
   startTestServer,
   type TestServer,
-  waitForEnd,
 } from "./helpers.ts";
 
 const SECRET = "s3.amazonaws.com";
@@ -28,25 +30,12 @@ beforeAll(async () => {
     logDir: aws.logDir,
     engines: { athena: aws.athena },
     run: { configEngines: { sql: "athena" } },
-    access: {
-      rules: [
-        { groups: ["ops"], allow: ["view", "run", "run:params"] },
-        { groups: ["con"], allow: ["view"] },
-      ],
-      masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "partial" }],
-    },
-    tokens: {
-      ops: { groups: ["ops"], user: "ops@example.com" },
-      con: { groups: ["con"], user: "con@example.com" },
-    },
+    access: opsAndMaskedCon([
+      { groups: ["con"], columns: ["sourceipaddress"], strategy: "partial" },
+    ]),
+    tokens: OPS_AND_CON,
   });
-  const r = await call(`${t.url}/api/runs`, {
-    token: t.tokens.ops!,
-    body: { runbook: "iam-low", params: { source: SECRET, limit: 7 } },
-  });
-  expect(r.status).toBe(202);
-  runId = r.body.id;
-  await waitForEnd(t, runId, t.tokens.ops!);
+  runId = await runAsOps(t, { runbook: "iam-low", params: { source: SECRET, limit: 7 } });
 });
 afterAll(async () => {
   await t?.close();

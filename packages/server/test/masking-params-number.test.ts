@@ -8,16 +8,12 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, readEvents, startTestServer, waitForEnd } from "./helpers.ts";
+import { call, opsAndMaskedCon, readEvents, startTestServer, waitForEnd } from "./helpers.ts";
 
 const SECRET = 210987654321;
-const ACCESS = {
-  rules: [
-    { groups: ["ops"], allow: ["view", "run", "run:params"] },
-    { groups: ["con"], allow: ["view"] },
-  ],
-  masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
-};
+const ACCESS = opsAndMaskedCon([
+  { groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" },
+]);
 
 const RUNBOOK = `---
 title: One account

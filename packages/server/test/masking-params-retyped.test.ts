@@ -10,16 +10,12 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, readEvents, startTestServer, waitForEnd } from "./helpers.ts";
+import { call, opsAndMaskedCon, readEvents, startTestServer, waitForEnd } from "./helpers.ts";
 
 const SECRET = "principal-under-investigation";
-const ACCESS = {
-  rules: [
-    { groups: ["ops"], allow: ["view", "run", "run:params"] },
-    { groups: ["con"], allow: ["view"] },
-  ],
-  masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
-};
+const ACCESS = opsAndMaskedCon([
+  { groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" },
+]);
 
 const runbook = (decl: string) => `---
 title: Who did it

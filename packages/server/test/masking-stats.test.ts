@@ -12,7 +12,15 @@ import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import { createLogsEngine, type LogsEngine } from "@run-md/engine-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type {} from "../../../test/sample-data.ts";
-import { call, readEvents, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
+import {
+  call,
+  OPS_AND_CON,
+  opsAndMaskedCon,
+  readEvents,
+  runAsOps,
+  startTestServer,
+  type TestServer,
+} from "./helpers.ts";
 
 const GROUP = "aws-cloudtrail-logs-111122223333-org";
 let emulator: Emulator;
@@ -53,25 +61,12 @@ beforeAll(async () => {
     logDir,
     engines: { logs },
     run: { configEngines: { "logs-insights": "logs" } },
-    access: {
-      rules: [
-        { groups: ["ops"], allow: ["view", "run", "run:params"] },
-        { groups: ["con"], allow: ["view"] },
-      ],
-      masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
-    },
-    tokens: {
-      ops: { groups: ["ops"], user: "ops@example.com" },
-      con: { groups: ["con"], user: "con@example.com" },
-    },
+    access: opsAndMaskedCon([
+      { groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" },
+    ]),
+    tokens: OPS_AND_CON,
   });
-  const r = await call(`${t.url}/api/runs`, {
-    token: t.tokens.ops!,
-    body: { runbook: "calls", since: "3650d" },
-  });
-  expect(r.status).toBe(202);
-  runId = r.body.id;
-  await waitForEnd(t, runId, t.tokens.ops!);
+  runId = await runAsOps(t, { runbook: "calls", since: "3650d" });
 });
 afterAll(async () => {
   await t?.close();

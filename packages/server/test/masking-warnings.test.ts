@@ -10,7 +10,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourlyDeliveries } from "../../engine-local/test/helpers.ts";
-import { call, readEvents, startTestServer, type TestServer, waitForEnd } from "./helpers.ts";
+import {
+  call,
+  OPS_AND_CON,
+  opsAndMaskedCon,
+  readEvents,
+  runAsOps,
+  startTestServer,
+  type TestServer,
+} from "./helpers.ts";
 
 const ACCOUNT = "111122223333";
 const MEMBER = "222233334444";
@@ -68,25 +76,16 @@ beforeAll(async () => {
   t = await startTestServer({
     runbooks: [runbooks],
     logDir: logs,
-    access: {
-      rules: [
-        { groups: ["ops"], allow: ["view", "run", "run:params"] },
-        { groups: ["con"], allow: ["view"] },
-      ],
-      masking: [{ groups: ["con"], columns: ["useridentity.arn"], strategy: "partial" }],
-    },
-    tokens: {
-      ops: { groups: ["ops"], user: "ops@example.com" },
-      con: { groups: ["con"], user: "con@example.com" },
-    },
+    access: opsAndMaskedCon([
+      { groups: ["con"], columns: ["useridentity.arn"], strategy: "partial" },
+    ]),
+    tokens: OPS_AND_CON,
   });
-  const r = await call(`${t.url}/api/runs`, {
-    token: t.tokens.ops!,
-    body: { runbook: "quiet-region", from: "2024-03-01T00:00:00Z", to: "2024-03-05T00:00:00Z" },
+  runId = await runAsOps(t, {
+    runbook: "quiet-region",
+    from: "2024-03-01T00:00:00Z",
+    to: "2024-03-05T00:00:00Z",
   });
-  expect(r.status).toBe(202);
-  runId = r.body.id;
-  await waitForEnd(t, runId, t.tokens.ops!);
 });
 
 afterAll(async () => {
