@@ -16,7 +16,6 @@ export interface RetentionOptions {
   keepMs: number;
   warn: (message: string) => void;
   now?: () => Date;
-  sweepMs?: number;
 }
 
 export class RunRetention {
@@ -41,7 +40,7 @@ export class RunRetention {
   start(): void {
     this.timer = setInterval(() => {
       this.sweep().catch((e) => this.opts.warn(`run records: ${(e as Error).message}`));
-    }, this.opts.sweepMs ?? SWEEP_MS);
+    }, SWEEP_MS);
     this.timer.unref();
   }
 
