@@ -8,6 +8,7 @@ import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 import { drawAhead } from "./src/integrations/draw-ahead.ts";
 import { reportFiles } from "./src/integrations/report-files.ts";
 import { withSearchIndex } from "./src/integrations/search-index.ts";
+import { inlineScriptHashes, scriptPolicy } from "./src/lib/script-policy.ts";
 
 const siteDir = path.dirname(fileURLToPath(import.meta.url));
 // `npm run build -w @run-md/site` runs in site/; relative paths mean the caller's directory.
@@ -32,6 +33,11 @@ const repoRoot = path.resolve(siteDir, "..");
 // Starlight's own base styles, for the run pages that are plain pages (see RunLayout.astro).
 const starlightStyles = path.dirname(
   createRequire(import.meta.url).resolve("@astrojs/starlight/style/markdown.css"),
+);
+// The pages' script policy: the inline scripts of Starlight's components and ours, by hash
+// (see src/lib/script-policy.ts).
+const contentSecurityPolicy = scriptPolicy(
+  inlineScriptHashes([path.dirname(starlightStyles), path.join(siteDir, "src")]),
 );
 const runbooksDir = process.env.RUN_MD_RUNBOOKS_DIR
   ? fromCaller(process.env.RUN_MD_RUNBOOKS_DIR)
@@ -78,7 +84,11 @@ export default defineConfig({
     // The inputs, resolved once here, reach the loader and the pages as compile-time constants.
     define: {
       __RUN_MD_INPUTS__: JSON.stringify({ runbooksDir, reportsDir, historyLimit }),
+      __RUN_MD_CSP__: JSON.stringify(contentSecurityPolicy),
     },
+    // Astro's bundled scripts are files, never inlined into a page: the policy allows the site's
+    // files, and inline scripts only by the hashes of the components' own.
+    build: { assetsInlineLimit: 0 },
   },
   integrations: [
     // The runbooks parsed, the reports index read and the pages' pictures drawn by a second
@@ -106,6 +116,12 @@ export default defineConfig({
             ],
           },
           { label: "Reading this site", link: "/about/" },
+        ],
+        head: [
+          {
+            tag: "meta",
+            attrs: { "http-equiv": "content-security-policy", content: contentSecurityPolicy },
+          },
         ],
         customCss: ["./src/styles/run-md.css"],
         routeMiddleware: "./src/routeData.ts",

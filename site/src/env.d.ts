@@ -6,3 +6,6 @@ declare const __RUN_MD_INPUTS__: {
   reportsDir: string;
   historyLimit: number;
 };
+
+/** The pages' Content-Security-Policy, made in astro.config.mjs (see lib/script-policy.ts). */
+declare const __RUN_MD_CSP__: string;

@@ -3,6 +3,7 @@
  * hostile runbooks of the other site tests: one shared build, shared-site.ts), then drives it in
  * Debian's chromium.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -61,6 +62,26 @@ async function idsIn(dir: string): Promise<string[]> {
 }
 
 describe("the generated HTML", () => {
+  it("gives every page one script policy, which allows each of its inline scripts by hash", async () => {
+    let pages = 0;
+    for (const f of await readdir(outDir, { recursive: true })) {
+      if (!f.endsWith(".html")) continue;
+      pages++;
+      const html = fromHtml(await readFile(path.join(outDir, f), "utf8"));
+      const policies = selectAll('head meta[http-equiv="content-security-policy"]', html);
+      expect(policies.length, f).toBe(1);
+      const policy = String(policies[0]?.properties.content);
+      expect(policy, f).toMatch(/^script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+      expect(policy, f).not.toContain("unsafe-inline");
+      for (const script of selectAll("script:not([src])", html)) {
+        const body = script.children.map((c) => (c.type === "text" ? c.value : "")).join("");
+        const hash = createHash("sha256").update(body).digest("base64");
+        expect(policy, `${f}: ${body.slice(0, 60)}`).toContain(`'sha256-${hash}'`);
+      }
+    }
+    expect(pages).toBeGreaterThan(30);
+  });
+
   it("has a page for every runbook, titled as its front matter says", async () => {
     expect(await idsIn(fixtureRunbooks)).toEqual(fixtureIds);
     expect(await idsIn(site.runbooksDir)).toEqual(topIds);
@@ -707,6 +728,63 @@ describe("in a browser", () => {
       await tab.close();
     }
   }, 180_000);
+
+  /** What the pages' policy refused so far (recorded from the tab's first script on). */
+  const refusals = (tab: Page) =>
+    tab.evaluate(() => (window as unknown as { rmRefused: string[] }).rmRefused);
+
+  it("runs no script but the site's own: no page breaks its policy, and script a value brings never runs", async (ctx) => {
+    const tab = await newTab(ctx);
+    if (!tab || !server) return;
+    await tab.addInitScript(() => {
+      const refused: string[] = [];
+      (window as unknown as { rmRefused: string[] }).rmRefused = refused;
+      document.addEventListener("securitypolicyviolation", (e) =>
+        refused.push(`${e.effectiveDirective} ${e.blockedURI || "inline"}`),
+      );
+    });
+    try {
+      // Every kind of page: Starlight's, the runbook with its chart, the hostile runbook's, a
+      // run page, the pages that need the server.
+      for (const p of [
+        "/",
+        "/runbooks/unauthorized-access/",
+        `/runbooks/${HOSTILE_ID}/`,
+        "/runbooks/unauthorized-access/runs/2026-11-23T02-00-03.000Z/",
+        "/run/?id=r1",
+        "/runs/",
+        "/audit/",
+        "/query/",
+      ]) {
+        await openSettled(tab, `${server.url}${p}`);
+        expect(await tab.locator("h1").count(), p).toBeGreaterThan(0);
+        expect(await refusals(tab), p).toEqual([]);
+      }
+      // A value that reached the page as markup (by the build or by the live view): a script
+      // element and an event handler attribute, on a Starlight page and on a plain one.
+      for (const p of [`/runbooks/${HOSTILE_ID}/`, "/run/?id=r1"]) {
+        await openSettled(tab, `${server.url}${p}`);
+        await tab.evaluate(() => {
+          const w = window as unknown as { rmRan: string[] };
+          w.rmRan = [];
+          const script = document.createElement("script");
+          script.textContent = "window.rmRan.push('script element')";
+          document.body.append(script);
+          document.body.insertAdjacentHTML(
+            "beforeend",
+            `<img src="/no-such-picture.png" alt="" onerror="window.rmRan.push('onerror')">`,
+          );
+        });
+        await expect
+          .poll(() => refusals(tab), { timeout: 10_000 })
+          .toEqual(["script-src-elem inline", "script-src-attr inline"]);
+        const ran = await tab.evaluate(() => (window as unknown as { rmRan: string[] }).rmRan);
+        expect(ran, p).toEqual([]);
+      }
+    } finally {
+      await tab.close();
+    }
+  }, 120_000);
 
   it("shows no run form, session links or live view without run-md serve, and logs no error", async (ctx) => {
     const tab = await newTab(ctx);
