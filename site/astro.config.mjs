@@ -117,16 +117,14 @@ export default defineConfig({
           },
           { label: "Reading this site", link: "/about/" },
         ],
-        head: [
-          {
-            tag: "meta",
-            attrs: { "http-equiv": "content-security-policy", content: contentSecurityPolicy },
-          },
-        ],
         customCss: ["./src/styles/run-md.css"],
         routeMiddleware: "./src/routeData.ts",
-        // The links of a site served by `run-md serve` (hidden on the static site).
-        components: { SocialIcons: "./src/components/StarlightSocialIcons.astro" },
+        // The links of a site served by `run-md serve` (hidden on the static site), and the
+        // pages' script policy first in their <head> (src/lib/script-policy.ts).
+        components: {
+          SocialIcons: "./src/components/StarlightSocialIcons.astro",
+          Head: "./src/components/StarlightHead.astro",
+        },
         // Fences of runbooks that are shown as written (a runbook the parser rejects).
         expressiveCode: {
           shiki: {
