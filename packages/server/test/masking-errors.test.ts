@@ -37,6 +37,12 @@ const FAILING: Record<string, string> = {
   ip: "CAST(useragent AS ipaddress)",
   // `Duplicate keys (secretagent) are not allowed`, in brackets (review, 2026-12-07).
   dup: "split_to_map(useragent || '=a,' || useragent || '=b', ',', '=')",
+  // `Key not present in map: secretagent`, `duration is not a valid data duration string:
+  // secretagent`, `Not a valid base-16 number: secretagent`: bare, as Athena (Trino) words them
+  // (review, 2026-12-07).
+  key: "map(ARRAY['k'], ARRAY[1])[useragent]",
+  duration: "parse_duration(useragent)",
+  radix: "from_base(useragent, 16)",
 };
 
 const RUNBOOK = `---
