@@ -47,7 +47,8 @@ export function scheduleHint(schedule: string): string {
   const word = (schedule.trim().split(/\s+/)[0] ?? "").toLowerCase();
   const plain = word.replace(/^@/, "");
   const named = (NAMED_SCHEDULES as readonly string[]).includes(plain) ? plain : undefined;
-  const meant = SCHEDULE_WORDS[plain] ?? named;
+  // By own key: `constructor` or `__proto__` is no word of the table (its prototype's).
+  const meant = (Object.hasOwn(SCHEDULE_WORDS, plain) ? SCHEDULE_WORDS[plain] : undefined) ?? named;
   if (meant !== undefined) {
     const quoted = meant.startsWith('"') ? meant : `"${meant}"`;
     const why = plain === "hourly" ? " the nightly job runs a runbook once a night at most" : "";

@@ -553,6 +553,21 @@ describe("schedule: a name with more words", () => {
     );
   });
 
+  it("a word that names a property of every object is an invalid schedule at its line, not a crash", () => {
+    // `constructor` and `__proto__` were looked up in the words' table through its prototype: a
+    // function or an object, not a schedule, and check stopped on a TypeError (review, 2026-12-07).
+    for (const written of ["constructor", "__proto__", "toString", "@constructor"]) {
+      const source = `---\ntitle: T\nschedule: "${written}"\n---\n\n\`\`\`sql a\nSELECT 1\n\`\`\`\n`;
+      const found = parseRunbook(source, "x.md").diagnostics.map((d) => [d.line, d.message]);
+      expect(found, written).toEqual([
+        [
+          3,
+          `invalid schedule "${written}": expected one of manual, nightly, weekly or a cron expression such as "0 6 * * 1-5"`,
+        ],
+      ]);
+    }
+  });
+
   it("suggests nothing for a word no schedule is near", () => {
     const source = '---\ntitle: T\nschedule: "@reboot"\n---\n\n```sql a\nSELECT 1\n```\n';
     const [message] = parseRunbook(source, "x.md").diagnostics.map((d) => d.message);
