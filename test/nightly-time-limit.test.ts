@@ -106,6 +106,34 @@ describe("red-team: a nightly job past its time limit", () => {
     expect(said).toMatch(/time limit 15s reached: 1 run stopped, 1 not started/);
   }, 120_000);
 
+  it("a limit longer than a timer holds (30d) stops nothing before it (review, 2026-12-07)", async () => {
+    // Node fires a timer of more than 2^31-1 ms (24.8 days) at once: every run was stopped, told
+    // and reported errored at the start of the night.
+    const dir = await mkdtemp(path.join(work, "runbooks-long-"));
+    await writeFile(
+      path.join(dir, "quick.md"),
+      runbook("Quick", "```sql one\nSELECT 1 AS one\n```\n\n```expect\nrows == 1\n```"),
+    );
+    const lines: string[] = [];
+    const result = await runNightly({
+      runbooksDir: dir,
+      reportsDir: path.join(dir, "reports"),
+      config: path.join(work, "run-md.config.yaml"),
+      concurrency: 1,
+      build: false,
+      outDir: path.join(dir, "site"),
+      notify: [],
+      timeLimitMs: 30 * 24 * 3_600_000,
+      log: (line) => lines.push(line),
+    });
+    const said = lines.join("\n");
+    expect(
+      result.outcomes.map((o) => [o.runbookId, o.status]),
+      said,
+    ).toEqual([["quick", "passed"]]);
+    expect(said).not.toMatch(/time limit/);
+  }, 120_000);
+
   it("is taken from --time-limit or RUN_MD_NIGHTLY_TIME_LIMIT, and refuses what is no duration", () => {
     const at = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
       const o = parseNightlyArgs([...argv, "--no-build"], env);

@@ -708,6 +708,9 @@ function limitText(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))}s`;
 }
 
+/** The longest delay a timer holds (Node fires a longer one after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The runs' signal with the job's time limit (`--time-limit`, counted from `started`): aborted by
  * the job's own signal (Ctrl-C, SIGTERM) or when the limit is reached. Undefined without a limit.
@@ -718,10 +721,18 @@ function timeLimit(
 ): { signal: AbortSignal; clear: () => void } | undefined {
   if (options.timeLimitMs === undefined) return undefined;
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(),
-    Math.max(0, started + options.timeLimitMs - Date.now()),
-  );
+  const deadline = started + options.timeLimitMs;
+  // A timer holds at most 2^31-1 ms (24.8 days): Node fires a longer one at once, which stopped
+  // every run of a job given `--time-limit 30d` (review, 2026-12-07). Armed again until the end.
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const left = Math.max(0, deadline - Date.now());
+    timer = setTimeout(
+      left > MAX_TIMER_MS ? arm : () => controller.abort(),
+      Math.min(left, MAX_TIMER_MS),
+    );
+  };
+  arm();
   const stop = () => controller.abort();
   options.signal?.addEventListener("abort", stop, { once: true });
   return {
