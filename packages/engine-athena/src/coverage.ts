@@ -156,22 +156,27 @@ function dateColumns(params: TableParameters, partitionKeys: string[]): string[]
   );
 }
 
-/** The number a partition day (`yyyy/MM/dd`) has for a manual table's year, month and day keys. */
-const DAY_PARTS: Record<string, (day: string) => number> = {
-  year: (d) => Number(d.slice(0, 4)),
-  month: (d) => Number(d.slice(5, 7)),
-  day: (d) => Number(d.slice(8, 10)),
+/**
+ * The text a partition day (`yyyy/MM/dd`) has for a manual table's year, month and day keys: as
+ * the delivery layout's folders and the engine's partition predicate write it (`05`, not `5`).
+ */
+const DAY_PARTS: Record<string, (day: string) => string> = {
+  year: (d) => d.slice(0, 4),
+  month: (d) => d.slice(5, 7),
+  day: (d) => d.slice(8, 10),
 };
 
 /**
- * An `integer` (`projection.<key>.range` = `2020,2025`) or `enum` (`projection.<key>.values` =
- * `01,02,...`) projection of a number: which numbers it projects, and how to name it; a text when
- * it cannot be read; undefined for another type (`injected` and the like: not checked).
+ * An `integer` (`projection.<key>.range` = `2020,2025`, written with `projection.<key>.digits`)
+ * or `enum` (`projection.<key>.values` = `01,02,...`) projection of a year, month or day: which
+ * texts it projects (Athena writes the integer 5 as `5` unless its digits are 2: no folder
+ * `.../2026/11/5/` exists, nor a partition `day = '05'`), and how to name it; a text when it
+ * cannot be read; undefined for another type (`injected` and the like: not checked).
  */
 function numberProjection(
   params: TableParameters,
   key: string,
-): { holds: (n: number) => boolean; shown: string } | string | undefined {
+): { holds: (text: string) => boolean; shown: string } | string | undefined {
   const type = (params[`projection.${key}.type`] ?? "").trim().toLowerCase();
   if (type === "integer") {
     const prop = `projection.${key}.range`;
@@ -182,13 +187,23 @@ function numberProjection(
     if (rest.length > 0 || !Number.isInteger(lo) || !Number.isInteger(hi)) {
       return `'${prop}' = '${range}' is not two integers`;
     }
-    return { holds: (n) => n >= lo! && n <= hi!, shown: `'${prop}' = '${range}'` };
+    const digitsProp = `projection.${key}.digits`;
+    const digits = Number(params[digitsProp] ?? "0") || 0;
+    const width = key === "year" ? 4 : 2;
+    const unpadded = digits < width && lo! < 10 ** (width - 1);
+    return {
+      holds: (text) => {
+        const n = Number(text);
+        return n >= lo! && n <= hi! && String(n).padStart(digits, "0") === text;
+      },
+      shown: `'${prop}' = '${range}'${unpadded ? `, written without '${digitsProp}' = '${width}'` : ""}`,
+    };
   }
   if (type === "enum") {
     const prop = `projection.${key}.values`;
     const values = params[prop] ?? "";
-    const numbers = new Set(values.split(",").map((v) => Number(v.trim())));
-    return { holds: (n) => numbers.has(n), shown: `'${prop}' = '${values}'` };
+    const texts = new Set(values.split(",").map((v) => v.trim()));
+    return { holds: (text) => texts.has(text), shown: `'${prop}' = '${values}'` };
   }
   return undefined;
 }

@@ -377,6 +377,44 @@ describe("projection coverage, from the table's parameters", () => {
     expect(projectionCoverage("t", manual, keys, inside, {}, NOW)).toEqual({ warnings: [] });
   });
 
+  it("names the days a month or day projection writes without their zero (5, not 05)", () => {
+    // The delivery layout's folders and the engine's predicate are 2026/03/05 and day = '05':
+    // without 'projection.day.digits' = '2' Athena projects day=5 (template .../2026/3/5/), an
+    // enum of 1,2,...,12 the same: no such folder, nothing of the 1st to the 9th read, without an
+    // error (second review, 2026-12-07: compared as numbers, 5 was taken for 05).
+    const manual = {
+      "projection.enabled": "true",
+      "projection.year.type": "integer",
+      "projection.year.range": "2020,2030",
+      "projection.month.type": "enum",
+      "projection.month.values": "1,2,3,4,5,6,7,8,9,10,11,12",
+      "projection.day.type": "integer",
+      "projection.day.range": "1,31",
+    };
+    const keys = ["year", "month", "day"];
+    // Partition days 2026/11/08 .. 2026/11/11 (the 10th's last hour delivered on the 11th).
+    const w = window("2026-11-08T00:00:00Z", "2026-11-11T00:00:00Z");
+    expect(projectionCoverage("t", manual, keys, w, {}, NOW)).toEqual({
+      warnings: [
+        "the window's days 2026-11-08..2026-11-09 (UTC) lie outside t's partition projection of day ('projection.day.range' = '1,31', written without 'projection.day.digits' = '2'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+      ],
+      notReadFrom: "2026-11-08T00:00:00.000Z",
+    });
+    // March: its month is written 3, not 03; the 10th and 11th are days of the projection.
+    const march = window("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
+    expect(projectionCoverage("t", manual, keys, march, {}, NOW).warnings).toEqual([
+      "the window's days 2026-03-10..2026-03-11 (UTC) lie outside t's partition projection of month ('projection.month.values' = '1,2,3,4,5,6,7,8,9,10,11,12'): Athena projects no partition there and reads nothing of them, without an error; make the projection cover the trail's deliveries (ALTER TABLE ... SET TBLPROPERTIES) before trusting an empty answer",
+    ]);
+    // Written with their zero, every day is projected.
+    const padded = {
+      ...manual,
+      "projection.day.digits": "2",
+      "projection.month.values": "01,02,03,04,05,06,07,08,09,10,11,12",
+    };
+    expect(projectionCoverage("t", padded, keys, w, {}, NOW)).toEqual({ warnings: [] });
+    expect(projectionCoverage("t", padded, keys, march, {}, NOW)).toEqual({ warnings: [] });
+  });
+
   it("names configured regions and accounts outside an enum projection", () => {
     const bootstrap = {
       "projection.enabled": "true",
