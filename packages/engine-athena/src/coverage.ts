@@ -401,14 +401,54 @@ function dayReader(
   return key === undefined ? undefined : (v) => v.get(key);
 }
 
+/** A partition of the listing: its values by key, and the partition day they name. */
+type Listed = { v: Map<string, string>; day: string };
+
+/**
+ * The series of `inSeries` under the keys no configuration names (`free`: the table's region or
+ * account key, undefined when configured or absent), by their values: what each holds and its
+ * first day.
+ */
+function freeSeries(
+  inSeries: Listed[],
+  free: { account?: string | undefined; region?: string | undefined },
+): Map<string, { account?: string; region?: string; held: Set<string>; first: string }> {
+  const out = new Map<
+    string,
+    { account?: string; region?: string; held: Set<string>; first: string }
+  >();
+  if (free.account === undefined && free.region === undefined) return out;
+  for (const p of inSeries) {
+    const account = free.account === undefined ? undefined : p.v.get(free.account);
+    const region = free.region === undefined ? undefined : p.v.get(free.region);
+    const id = `${account ?? ""}|${region ?? ""}`;
+    let s = out.get(id);
+    if (s === undefined) {
+      s = {
+        ...(account === undefined ? {} : { account }),
+        ...(region === undefined ? {} : { region }),
+        held: new Set(),
+        first: p.day,
+      };
+      out.set(id, s);
+    }
+    s.held.add(p.day);
+    if (p.day < s.first) s.first = p.day;
+  }
+  return out;
+}
+
 /**
  * The window's partition days (up to `now`) that a table without projection has no partition
  * for, from its partitions' names (SHOW PARTITIONS: `region=us-east-1/year=2026/month=11/day=05`):
  * Athena reads nothing of a day whose partition was never added (a partition job that failed one
  * night, a region never added), without an error. Per configured region and account when the
  * table has a key for them (`region`/`region_partition`, `account`/`account_partition`: the
- * series the query keeps to), else the day in any. Nothing for keys that name no day (a
- * crawler's `partition_0`): which days they hold is not known.
+ * series the query keeps to), else the day in any; and, under a key no configuration names (the
+ * query reads every region), each of the listing's series that holds a partition in the window,
+ * from its first listed day, for the days the others hold (second review, 2026-12-07: a region
+ * whose partition the job missed one night was read as held by the other regions). Nothing for
+ * keys that name no day (a crawler's `partition_0`): which days they hold is not known.
  */
 export function partitionGaps(
   table: string,
@@ -426,34 +466,49 @@ export function partitionGaps(
   const accountKey = ACCOUNT_KEYS.find((k) => partitionKeys.includes(k));
   const accounts = accountKey === undefined ? [undefined] : (configured.accounts ?? [undefined]);
   const regions = regionKey === undefined ? [undefined] : (configured.regions ?? [undefined]);
-  const seriesOf = (account: string | undefined, region: string | undefined) =>
-    `${account ?? ""}|${region ?? ""}`;
-  // Every (series, day) the listing holds, a series being the configured values it is judged by.
-  const held = new Set<string>();
+  const listed: Listed[] = [];
   for (const name of partitionNames) {
     const v = partitionValues(name);
     const day = dayOf(v);
-    if (day === undefined) continue;
-    const a = accounts[0] === undefined ? undefined : v.get(accountKey!);
-    const r = regions[0] === undefined ? undefined : v.get(regionKey!);
-    held.add(`${seriesOf(a, r)}|${day}`);
+    if (day !== undefined) listed.push({ v, day });
   }
   const days = partitionDays(w, now);
   const warnings: string[] = [];
   const from: number[] = [];
+  const note = (missing: string[], account: string | undefined, region: string | undefined) => {
+    if (missing.length === 0) return;
+    const of = [
+      ...(account === undefined ? [] : [`account ${account}`]),
+      ...(region === undefined ? [] : [`region ${region}`]),
+    ].join(", ");
+    const one = missing.length === 1;
+    warnings.push(
+      `the window's ${one ? "day" : "days"} ${dayRangesShown(missing)} (UTC) ${one ? "has" : "have"} no partition${of === "" ? "" : ` of ${of}`} in ${table} (SHOW PARTITIONS): Athena reads nothing of ${one ? "it" : "them"}${of === "" ? "" : " there"}, without an error; add the missing partitions (ALTER TABLE ... ADD PARTITION, or rerun the job or crawler that adds them) before trusting an empty answer`,
+    );
+    from.push(slashDayStart(missing[0]!).getTime() - DELIVERY_LAG_MS);
+  };
   for (const account of accounts) {
     for (const region of regions) {
-      const missing = days.filter((d) => !held.has(`${seriesOf(account, region)}|${d}`));
-      if (missing.length === 0) continue;
-      const of = [
-        ...(account === undefined ? [] : [`account ${account}`]),
-        ...(region === undefined ? [] : [`region ${region}`]),
-      ].join(", ");
-      const one = missing.length === 1;
-      warnings.push(
-        `the window's ${one ? "day" : "days"} ${dayRangesShown(missing)} (UTC) ${one ? "has" : "have"} no partition${of === "" ? "" : ` of ${of}`} in ${table} (SHOW PARTITIONS): Athena reads nothing of ${one ? "it" : "them"}${of === "" ? "" : " there"}, without an error; add the missing partitions (ALTER TABLE ... ADD PARTITION, or rerun the job or crawler that adds them) before trusting an empty answer`,
+      const inSeries = listed.filter(
+        (p) =>
+          (account === undefined || p.v.get(accountKey!) === account) &&
+          (region === undefined || p.v.get(regionKey!) === region),
       );
-      from.push(slashDayStart(missing[0]!).getTime() - DELIVERY_LAG_MS);
+      const held = new Set(inSeries.map((p) => p.day));
+      note(
+        days.filter((d) => !held.has(d)),
+        account,
+        region,
+      );
+      const free = {
+        account: account === undefined ? accountKey : undefined,
+        region: region === undefined ? regionKey : undefined,
+      };
+      for (const s of freeSeries(inSeries, free).values()) {
+        if (!days.some((d) => s.held.has(d))) continue; // none in the window: retired, not judged
+        const lacks = days.filter((d) => d >= s.first && held.has(d) && !s.held.has(d));
+        note(lacks, s.account ?? account, s.region ?? region);
+      }
     }
   }
   if (from.length === 0) return { warnings };

@@ -99,6 +99,20 @@ describe("the window's days without a partition, on a table without projection",
     });
   });
 
+  it("names a day one region's partition lacks, with no athena.regions configured", async () => {
+    // The query reads every region (no region predicate): eu-west-1's 22nd, never added, is not
+    // read while us-east-1's is (second review, 2026-12-07: the day counted as held by any region).
+    const { engine } = await over([
+      ...added(["us-east-1"], [20, 21, 22, 23, 24]),
+      ...added(["eu-west-1"], [20, 21, 23, 24]),
+    ]);
+    const r = await engine.query(queryRequest("sql", COUNT, W));
+    expect(gapWarnings(r.warnings)).toEqual([
+      "the window's day 2026-11-22 (UTC) has no partition of region eu-west-1 in security.cloudtrail_logs (SHOW PARTITIONS): Athena reads nothing of it there, without an error; add the missing partitions (ALTER TABLE ... ADD PARTITION, or rerun the job or crawler that adds them) before trusting an empty answer",
+    ]);
+    expect(r.notReadFrom).toBe("2026-11-21T23:00:00.000Z");
+  });
+
   it("names a configured region never added, over the whole window", async () => {
     const { engine } = await over(added(["us-east-1"], [20, 21, 22, 23, 24]), {
       regions: ["us-east-1", "eu-west-1"],
@@ -259,6 +273,32 @@ describe("partition gaps, from a listing", () => {
         "the window's day 2026-12-01 (UTC) has no partition of account 444455556666, region us-east-1 in t",
       ),
     ]);
+  });
+
+  it("judges each region the listing holds from its first day, and not one retired before the window", () => {
+    const at = (region: string, day: string) =>
+      `region=${region}/year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}`;
+    const names = [
+      // Every day of the window (11-30 .. 12-02).
+      ...["2026/11/30", "2026/12/01", "2026/12/02"].map((d) => at("us-east-1", d)),
+      // Enabled on 12-01: the 30th is before its first day, nothing lacks.
+      ...["2026/12/01", "2026/12/02"].map((d) => at("ap-south-1", d)),
+      // Retired in October: no partition in the window, not judged.
+      at("sa-east-1", "2026/10/01"),
+      // Its 12-01 never added.
+      ...["2026/11/29", "2026/11/30", "2026/12/02"].map((d) => at("eu-west-1", d)),
+    ];
+    const c = partitionGaps("t", names, manual, w, {}, NOW);
+    expect(c.warnings).toEqual([
+      expect.stringMatching(
+        /^the window's day 2026-12-01 \(UTC\) has no partition of region eu-west-1 in t /,
+      ),
+    ]);
+    expect(c.notReadFrom).toBe("2026-11-30T23:00:00.000Z");
+    // Judged per configured region, the listing's others are not the query's.
+    expect(partitionGaps("t", names, manual, w, { regions: ["us-east-1"] }, NOW)).toEqual({
+      warnings: [],
+    });
   });
 
   it("does not name today's day before now, nor judge keys it does not know", () => {
