@@ -347,5 +347,17 @@ describe("run-md audit", () => {
     expect(rows).toHaveLength(stored.trimEnd().split("\n").length);
     const txt = await auditExport(file, "-o", path.join(dir(), "ext", "e.txt"));
     expect(txt.stderr).toContain("does not end .json, .jsonl or .csv");
+    // An extension that names a property of every object names no format (second review,
+    // 2026-12-07: `.constructor` was taken for one, and CSV written there, or json refused).
+    const odd = path.join(dir(), "ext", "f.constructor");
+    const guessed = await auditExport(file, "--since", "2026-11-28", "-o", odd);
+    expect(guessed).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("does not end .json"),
+    });
+    await expect(readFile(odd, "utf8")).rejects.toThrow(/ENOENT/);
+    const given = await auditExport(file, "--since", "2026-11-28", "--format", "json", "-o", odd);
+    expect(given, "--format json").toMatchObject({ code: 0, stderr: "" });
+    expect(await readFile(odd, "utf8")).toBe(stored);
   });
 });

@@ -130,7 +130,8 @@ const EXTENSIONS: Readonly<Record<string, ExportFormat>> = {
  */
 function exportFormat(given: string | undefined, output: string | undefined): ExportFormat {
   const ext = output?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase() ?? "";
-  const named = EXTENSIONS[ext];
+  // By own key: `.constructor` names no format (the table's prototype has one of that name).
+  const named = Object.hasOwn(EXTENSIONS, ext) ? EXTENSIONS[ext] : undefined;
   if (given === undefined) {
     if (named !== undefined) return named;
     throw new RunMdError(
