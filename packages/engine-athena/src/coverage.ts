@@ -316,8 +316,10 @@ export function locationFixes(
   const text = template ?? params.location;
   if (text === undefined) return undefined;
   const parts = text.replace(/^s3a?:\/\/[^/]*\/?/, "").split("/");
-  const at = parts.indexOf("CloudTrail");
-  if (at < 1 || !parts.slice(0, at).includes("AWSLogs")) return undefined;
+  // The layout's CloudTrail/ is the one after AWSLogs/ (a prefix may be named CloudTrail too).
+  const logs = parts.indexOf("AWSLogs");
+  const at = logs < 0 ? -1 : parts.indexOf("CloudTrail", logs + 1);
+  if (at < 0) return undefined;
   const account = parts[at - 1] ?? "";
   const region = parts[at + 1] ?? "";
   return {

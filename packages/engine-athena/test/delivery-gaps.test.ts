@@ -346,6 +346,16 @@ describe("the table's location", () => {
     expect(
       locationFixes({ location: `s3://b/x/${ACCOUNT}/CloudTrail/us-east-1/` }, []),
     ).toBeUndefined();
+    // A prefix named CloudTrail before AWSLogs/ (the trail's own folder in a shared bucket): the
+    // layout's CloudTrail/ is the one after AWSLogs/<account>/ (second review, 2026-12-07: the
+    // first was taken, and the region the table reads was not known).
+    const prefixed = `s3://b/CloudTrail/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/\${timestamp}`;
+    expect(locationFixes({ ...pp, "storage.location.template": prefixed }, ["timestamp"])).toEqual({
+      key: "storage.location.template",
+      text: prefixed,
+      account: ACCOUNT,
+      region: "us-east-1",
+    });
   });
 
   it("is the projection template's folder before its first placeholder, else the location", () => {
