@@ -38,6 +38,25 @@ export function bidiControls(text: string): BidiControl[] {
 }
 
 /**
+ * Each bidirectional control a YAML double-quoted text writes as an escape (`\u202E`,
+ * `\U0000202E`), which its value holds as the character itself; `offset` is the backslash's. A
+ * backslash escaped itself (`\\u202E`, the text `\u202E`) starts none.
+ */
+export function bidiEscapes(raw: string): BidiControl[] {
+  const escaped = (at: number) => {
+    let n = 0;
+    for (let i = at - 1; i >= 0 && raw[i] === "\\"; i--) n++;
+    return n % 2 === 1;
+  };
+  return [...raw.matchAll(/\\(?:u|U0000)(202[A-Ea-e]|206[6-9])/g)]
+    .filter((m) => !escaped(m.index))
+    .map((m) => {
+      const code = Number.parseInt(m[1]!, 16);
+      return { offset: m.index, code, name: `U+${code.toString(16).toUpperCase()} ${NAMES[code]}` };
+    });
+}
+
+/**
  * Why a control in a query (`sql`: where `chr(n)` writes one) or an expect block is refused.
  */
 export function bidiInCode(b: BidiControl, what: "query" | "expect block", sql = false): string {

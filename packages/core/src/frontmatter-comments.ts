@@ -9,7 +9,7 @@
  *   from these values.
  */
 import { type Document, isScalar, type LineCounter, Scalar, visit } from "yaml";
-import { bidiControls } from "./bidi.ts";
+import { type BidiControl, bidiControls, bidiEscapes } from "./bidi.ts";
 import { type DiagnosticSink, RULES } from "./diagnostics.ts";
 
 /** Warns at every value cut by ` #word` and at every bidirectional control in a value. */
@@ -23,7 +23,10 @@ export function warnValueTraps(
     Scalar(_key, node) {
       if (!isScalar(node) || !node.range) return;
       if (node.type === Scalar.PLAIN) warnCut(node, yaml, lineCounter, sink);
-      warnBidi(node.range[0], yaml.slice(node.range[0], node.range[1]), lineCounter, sink);
+      const raw = yaml.slice(node.range[0], node.range[1]);
+      // A double-quoted value may write one as an escape (`\u202E`): the value holds it all the same.
+      const escapes = node.type === Scalar.QUOTE_DOUBLE ? bidiEscapes(raw) : [];
+      warnBidi(node.range[0], [...bidiControls(raw), ...escapes], lineCounter, sink);
     },
   });
 }
@@ -46,8 +49,13 @@ function warnCut(node: Scalar, yaml: string, lineCounter: LineCounter, sink: Dia
   );
 }
 
-function warnBidi(start: number, raw: string, lineCounter: LineCounter, sink: DiagnosticSink) {
-  for (const b of bidiControls(raw)) {
+function warnBidi(
+  start: number,
+  found: BidiControl[],
+  lineCounter: LineCounter,
+  sink: DiagnosticSink,
+) {
+  for (const b of found.sort((x, y) => x.offset - y.offset)) {
     const { line, col } = lineCounter.linePos(start + b.offset);
     const message = `a bidirectional control character (${b.name}) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it`;
     sink.warning(RULES.bidiControl, line, col, message);

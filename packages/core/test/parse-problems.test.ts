@@ -702,4 +702,19 @@ describe("bidirectional control characters in a query or expect block (Trojan So
     expect(source.split("\n")[1]![16]).toBe("\u202E");
     expect(source.split("\n")[2]![14]).toBe("\u2066");
   });
+
+  it("are warnings where a double-quoted value writes one as an escape, which the site shows as the character", () => {
+    // YAML reads "\u202E" as U+202E itself: the title the site shows is reordered as with the
+    // character written out (second review, 2026-12-07: only the written character was seen).
+    const source =
+      '---\ntitle: "Audit IAM\\u202E (disabled)"\nowner: "a \\U00002066b"\n---\n\n```sql a\nSELECT 1\n```\n';
+    const { runbook, diagnostics } = parseRunbook(source, "x.md");
+    expect(runbook?.meta.title).toBe("Audit IAM\u202E (disabled)");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`)).toEqual([
+      "2:18 warning a bidirectional control character (U+202E RIGHT-TO-LEFT OVERRIDE) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it",
+      "3:11 warning a bidirectional control character (U+2066 LEFT-TO-RIGHT ISOLATE) in a front matter value: the site shows the text around it in another order than it is written; remove it unless right-to-left text needs it",
+    ]);
+    expect(source.split("\n")[1]!.slice(17, 23)).toBe("\\u202E");
+    expect(source.split("\n")[2]!.slice(10, 20)).toBe("\\U00002066");
+  });
 });
