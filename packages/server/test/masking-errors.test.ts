@@ -42,6 +42,8 @@ const FAILING: Record<string, string> = {
   // (review, 2026-12-07).
   key: "map(ARRAY['k'], ARRAY[1])[useragent]",
   duration: "parse_duration(useragent)",
+  // `Unknown time unit: secretagent` (a duration's unit, from the value).
+  unit: "parse_duration('5' || useragent)",
   radix: "from_base(useragent, 16)",
 };
 

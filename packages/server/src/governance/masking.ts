@@ -20,8 +20,8 @@
  *   Athena: `Value cannot be cast to timestamp: 52.94.133.12`). Which column a quoted value came
  *   from is not known, so for a caller with any masking rule every quoted text in the message,
  *   the value after `cannot be cast to <type>: `, `Bad input: `, `Key not present in map: `,
- *   `not a valid data duration string: ` or `Not a valid base-<n> number: `, the keys of
- *   `Duplicate keys (...) are not allowed` and every word that names something
+ *   `not a valid data duration string: `, `Unknown time unit: ` or `Not a valid base-<n> number: `,
+ *   the keys of `Duplicate keys (...) are not allowed` and every word that names something
  *   (`maskEngineText`) is replaced by `[redacted]` (the step's query, with its literals, is shown
  *   apart). An engine that quotes a value otherwise is not recognised.
  * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
@@ -255,10 +255,10 @@ function maskError(error: unknown): unknown {
   // (`Value cannot be cast to date: ...`, `Cannot cast value to IPADDRESS: ...`), as do
   // split_to_map's and split_to_multimap's refusals (`Bad input: ...`, `Duplicate keys (...) are
   // not allowed`: review, 2026-12-07), a map's subscript (`Key not present in map: ...`),
-  // parse_duration's and from_base's (second review, 2026-12-07).
+  // parse_duration's (`Unknown time unit: ...` too) and from_base's (second review, 2026-12-07).
   const bare = e.message
     .replace(
-      /((?:cannot be cast to|cannot cast value to) [^:\n]+: |bad input: |key not present in map: |not a valid data duration string: |not a valid base-\d+ number: ).*/gi,
+      /((?:cannot be cast to|cannot cast value to) [^:\n]+: |bad input: |key not present in map: |not a valid data duration string: |unknown time unit: |not a valid base-\d+ number: ).*/gi,
       `$1${REDACTED}`,
     )
     .replace(/(duplicate keys \().*(\) are not allowed)/gi, `$1${REDACTED}$2`);
