@@ -143,5 +143,16 @@ describe("red-team: a nightly job past its time limit", () => {
     expect(at([], { RUN_MD_NIGHTLY_TIME_LIMIT: "2h" })).toBe(2 * 3_600_000);
     expect(at([])).toBeUndefined();
     expect(() => at(["--time-limit", "soon"])).toThrow(/--time-limit must be a duration/);
+    // From the environment (the workflow sets it so), the message names the variable: no
+    // --time-limit is written anywhere (second review, 2026-12-07).
+    expect(() => at([], { RUN_MD_NIGHTLY_TIME_LIMIT: "35 m" })).toThrow(
+      'RUN_MD_NIGHTLY_TIME_LIMIT must be a duration such as 40m or 2h, got "35 m"',
+    );
+    expect(() => at([], { RUN_MD_NIGHTLY_CONCURRENCY: "four" })).toThrow(
+      'RUN_MD_NIGHTLY_CONCURRENCY must be a whole number of at least 1, got "four"',
+    );
+    expect(() => at([], { RUN_MD_RETENTION: "90 days" })).toThrow(
+      'RUN_MD_RETENTION must be a duration such as 90d or 12w, or "forever", got "90 days"',
+    );
   });
 });

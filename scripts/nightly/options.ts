@@ -141,6 +141,14 @@ function nightlyValues(argv: string[]) {
   }
 }
 
+/**
+ * How a message names an option: its flag when given, else the environment variable its value
+ * came from (a workflow sets RUN_MD_NIGHTLY_TIME_LIMIT, and no --time-limit is written anywhere).
+ */
+function said(flagValue: string | undefined, flag: string, variable: string): string {
+  return flagValue === undefined ? variable : flag;
+}
+
 export function parseNightlyArgs(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -151,14 +159,14 @@ export function parseNightlyArgs(
   const concurrency = Number(concurrencyText);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UsageError(
-      `--concurrency must be a whole number of at least 1, got "${concurrencyText}"`,
+      `${said(values.concurrency, "--concurrency", "RUN_MD_NIGHTLY_CONCURRENCY")} must be a whole number of at least 1, got "${concurrencyText}"`,
     );
   }
   const timeLimitText = values["time-limit"] ?? (env.RUN_MD_NIGHTLY_TIME_LIMIT || undefined);
   const timeLimitMs = timeLimitText === undefined ? undefined : parseDuration(timeLimitText);
   if (timeLimitText !== undefined && (timeLimitMs === undefined || timeLimitMs <= 0))
     throw new UsageError(
-      `--time-limit must be a duration such as 40m or 2h, got "${timeLimitText}"`,
+      `${said(values["time-limit"], "--time-limit", "RUN_MD_NIGHTLY_TIME_LIMIT")} must be a duration such as 40m or 2h, got "${timeLimitText}"`,
     );
   const retentionText = values.retention ?? env.RUN_MD_RETENTION ?? "90d";
   let retentionMs: number | undefined;
@@ -166,7 +174,7 @@ export function parseNightlyArgs(
     retentionMs = parseDuration(retentionText);
     if (retentionMs === undefined) {
       throw new UsageError(
-        `--retention must be a duration such as 90d or 12w, or "forever", got "${retentionText}"`,
+        `${said(values.retention, "--retention", "RUN_MD_RETENTION")} must be a duration such as 90d or 12w, or "forever", got "${retentionText}"`,
       );
     }
   }
