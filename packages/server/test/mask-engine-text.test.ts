@@ -5,7 +5,7 @@
  * cases, written out by hand.
  */
 import { describe, expect, it } from "vitest";
-import { maskEngineText } from "../src/governance/masking.ts";
+import { engineMessageKind, maskEngineText } from "../src/governance/masking.ts";
 
 const CASES: [string, string][] = [
   [
@@ -82,5 +82,28 @@ const CASES: [string, string][] = [
 describe("an engine's text for a masked caller", () => {
   it.each(CASES)("%s", (text, masked) => {
     expect(maskEngineText(text)).toBe(masked);
+  });
+});
+
+/** An engine's error (`sql-error`, `athena-query-failed`): its kind kept, its sentence hidden. */
+const ERRORS: [string, string][] = [
+  [
+    "Athena query 4b7c-11 failed: INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: secretagent",
+    "Athena query 4b7c-11 failed: INVALID_CAST_ARGUMENT: [redacted]",
+  ],
+  ["Invalid Input Error: missing ): secretagent(", "Invalid Input Error: [redacted]"],
+  [
+    "Invalid Input Error: INVALID_FUNCTION_ARGUMENT: Cannot convert value to JSON: '{x'",
+    "Invalid Input Error: INVALID_FUNCTION_ARGUMENT: [redacted]",
+  ],
+  ["Not implemented Error: Unknown TimeZone 'secretagent'!", "Not implemented Error: [redacted]"],
+  ["regexp_replace takes two or three arguments.", "[redacted]"],
+  // Nothing but a kind: nothing to hide.
+  ["Athena query 4b7c-11 failed: ", "Athena query 4b7c-11 failed: "],
+];
+
+describe("an engine's error for a masked caller", () => {
+  it.each(ERRORS)("%s", (message, masked) => {
+    expect(engineMessageKind(message)).toBe(masked);
   });
 });

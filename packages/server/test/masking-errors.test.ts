@@ -45,6 +45,9 @@ const FAILING: Record<string, string> = {
   // `Unknown time unit: secretagent` (a duration's unit, from the value).
   unit: "parse_duration('5' || useragent)",
   radix: "from_base(useragent, 16)",
+  // `Invalid Input Error: missing ): secretagent(`: bare, after a phrase no list of them knew
+  // (a masked caller now sees the kind of an engine's error only).
+  regex: "regexp_like('a', useragent || '(')",
 };
 
 const RUNBOOK = `---

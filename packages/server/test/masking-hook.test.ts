@@ -44,8 +44,9 @@ describe("the masking hook", () => {
     const out = maskingHook(cfg, undefined)(caller, "rb", {
       error: { code: "sql-error", message },
     });
+    // The kind of error only: an engine's sentence may quote a value anywhere in it.
     expect((out.error as { message: string }).message).toBe(
-      "INVALID_FUNCTION_ARGUMENT: Key-value delimiter must appear exactly once in each entry. Bad input: [redacted]",
+      "INVALID_FUNCTION_ARGUMENT: [redacted]",
     );
   });
 });

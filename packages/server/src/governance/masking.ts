@@ -15,15 +15,13 @@
  *   check counted) are not values of the column and are kept; the offending rows of a
  *   quantified check are masked as rows. The check's own text, and the literals of the runbook
  *   its message repeats ('...'), are the runbook's, never the data's, and are kept.
- * - a step's `error.message`: an engine's error can quote a value it failed on (DuckDB: `Could
- *   not convert string '52.94.133.12' to INT32`, `Could not parse string "52.94.133.12" ...`;
- *   Athena: `Value cannot be cast to timestamp: 52.94.133.12`). Which column a quoted value came
- *   from is not known, so for a caller with any masking rule every quoted text in the message,
- *   the value after `cannot be cast to <type>: `, `Bad input: `, `Key not present in map: `,
- *   `not a valid data duration string: `, `Unknown time unit: ` or `Not a valid base-<n> number: `,
- *   the keys of `Duplicate keys (...) are not allowed` and every word that names something
- *   (`maskEngineText`) is replaced by `[redacted]` (the step's query, with its literals, is shown
- *   apart). An engine that quotes a value otherwise is not recognised.
+ * - a step's `error.message`: an engine's error can quote a value it failed on, in any way and
+ *   at any place (DuckDB: `Could not convert string '52.94.133.12' to INT32`; Athena: `Value
+ *   cannot be cast to timestamp: 52.94.133.12`; `missing ): alice(`). Which column it came from
+ *   is not known, so for a caller with any masking rule an engine's error (`sql-error`,
+ *   `athena-query-failed`) keeps its kind and hides its sentence (`engineMessageKind`); run-md's
+ *   own errors keep theirs with every quoted text and word that names something replaced by
+ *   `[redacted]` (`maskEngineText`). The step's query, with its literals, is shown apart.
  * - a step's `warnings`: an engine's warnings name the accounts and regions whose logs have gaps
  *   and the files it skipped; each is kept (it says which days were not read) with those names
  *   `[redacted]` (`maskEngineText`). So are the text values of its `stats` (`logGroups`).
@@ -246,23 +244,37 @@ export function maskEngineText(text: string): string {
     });
 }
 
+/** The codes whose message is an engine's own sentence about the query and the data it read. */
+const ENGINE_MESSAGE_CODES: ReadonlySet<string> = new Set(["sql-error", "athena-query-failed"]);
+
+/**
+ * What such a message says before its sentence: Athena's query id, then the kinds of error
+ * (`INVALID_CAST_ARGUMENT: `, `Conversion Error: `, both stacked).
+ */
+const ENGINE_MESSAGE_KIND =
+  /^(?:Athena query \S+ failed: )?(?:(?:[A-Z][A-Z0-9_]{2,}|[A-Z][a-z]+(?: [A-Za-z]+)* Error): )*/;
+
+/**
+ * An engine's message for a masked caller: its kind, the sentence `[redacted]`. An engine quotes
+ * the value it failed on in any way and at any place of the sentence: in quotes, in brackets,
+ * after a colon (`Key not present in map: ...`), before one (`missing ): ...`); each way found
+ * was one more leak of a masked column (red-team and reviews, 2026-12-07), so no sentence of an
+ * engine reaches such a caller. The run's own record and unmasked callers keep it whole.
+ */
+export function engineMessageKind(message: string): string {
+  const kind = ENGINE_MESSAGE_KIND.exec(message)?.[0] ?? "";
+  return kind.length === message.length ? message : `${kind}${REDACTED}`;
+}
+
 /** A step's error with the values it quotes replaced (see the file's comment). */
 function maskError(error: unknown): unknown {
   if (error === null || typeof error !== "object") return error;
   const e = error as Record<string, unknown>;
   if (typeof e.message !== "string") return error;
-  // Athena's (and the local engine's) failed cast names the value bare, to the line's end
-  // (`Value cannot be cast to date: ...`, `Cannot cast value to IPADDRESS: ...`), as do
-  // split_to_map's and split_to_multimap's refusals (`Bad input: ...`, `Duplicate keys (...) are
-  // not allowed`: review, 2026-12-07), a map's subscript (`Key not present in map: ...`),
-  // parse_duration's (`Unknown time unit: ...` too) and from_base's (second review, 2026-12-07).
-  const bare = e.message
-    .replace(
-      /((?:cannot be cast to|cannot cast value to) [^:\n]+: |bad input: |key not present in map: |not a valid data duration string: |unknown time unit: |not a valid base-\d+ number: ).*/gi,
-      `$1${REDACTED}`,
-    )
-    .replace(/(duplicate keys \().*(\) are not allowed)/gi, `$1${REDACTED}$2`);
-  return { ...e, message: maskEngineText(bare) };
+  if (typeof e.code === "string" && ENGINE_MESSAGE_CODES.has(e.code))
+    return { ...e, message: engineMessageKind(e.message) };
+  // Other errors are run-md's sentences: names (files, log groups, accounts) hidden as in warnings.
+  return { ...e, message: maskEngineText(e.message) };
 }
 
 /**
