@@ -165,9 +165,16 @@ describe("nightly options", () => {
       '--collect-prune must be a duration such as 30d, got "a year"',
     );
     // A retention shorter than the window: every night's collect would refuse, collect nothing.
+    // Named as it was given: the workflow's variable, or the flag.
     expect(() => parseNightlyArgs(["--collect", "/logs"], { RUN_MD_COLLECT_PRUNE: "7d" })).toThrow(
+      "RUN_MD_COLLECT_PRUNE 7d is shorter than --collect-since 30d",
+    );
+    expect(() => parseNightlyArgs(["--collect", "/logs", "--collect-prune", "7d"], {})).toThrow(
       "--collect-prune 7d is shorter than --collect-since 30d",
     );
+    expect(() =>
+      parseNightlyArgs(["--collect", "/logs"], { RUN_MD_COLLECT_PRUNE: "a year" }),
+    ).toThrow('RUN_MD_COLLECT_PRUNE must be a duration such as 30d, got "a year"');
   });
 
   it("keeps every report with --retention forever and rejects what it cannot read", () => {

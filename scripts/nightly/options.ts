@@ -87,17 +87,18 @@ function collectOption(
       if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --collect <source>`);
     return undefined;
   }
-  for (const [flag, text] of [
+  const pruneName = said(values["collect-prune"], "--collect-prune", "RUN_MD_COLLECT_PRUNE");
+  for (const [name, text] of [
     ["--collect-since", since],
-    ["--collect-prune", prune],
+    [pruneName, prune],
   ] as const) {
     if (text !== undefined && parseDuration(text) === undefined)
-      throw new UsageError(`${flag} must be a duration such as 30d, got "${text}"`);
+      throw new UsageError(`${name} must be a duration such as 30d, got "${text}"`);
   }
   // Shorter, every collect would refuse (it would remove what it brings): nothing collected.
   if (prune !== undefined && parseDuration(prune)! < parseDuration(since)!)
     throw new UsageError(
-      `--collect-prune ${prune} is shorter than --collect-since ${since}: keep at least the window collected`,
+      `${pruneName} ${prune} is shorter than --collect-since ${since}: keep at least the window collected`,
     );
   return {
     source: source.startsWith("s3://") ? source : resolveFromCaller(source),
