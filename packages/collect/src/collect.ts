@@ -46,6 +46,7 @@ import {
 } from "@run-md/engine-local";
 import { keepEarliestCopies } from "./cross-day.ts";
 import { writeDay } from "./day-file.ts";
+import { withoutMissed } from "./missed.ts";
 
 /** A source file to collect, under the key and version the manifest records. */
 export interface CollectFile {
@@ -334,6 +335,11 @@ export interface Listing {
    * forgotten, else every step over its days would name it as unread for ever.
    */
   source?: { id: string; keys: ReadonlySet<string> };
+  /**
+   * What the listing found and the collect could not read (paths or keys of files, folders
+   * ending in `/`): their days lose the coverage earlier collects gave them (`withoutMissed`).
+   */
+  missed?: readonly string[];
 }
 
 /**
@@ -450,6 +456,10 @@ export async function collectFiles(
     covered: complete,
   };
   const forgot = forgetGone(manifest, listing, run.window, result.warnings);
+  // What it could not read takes the coverage of its days, from earlier collects too.
+  const before = manifest.covered;
+  if (!complete) manifest.covered = withoutMissed(before, listing.missed ?? [], range);
+  const uncovered = JSON.stringify(manifest.covered) !== JSON.stringify(before);
   const recorded = new Set<string>();
   const c: Collecting = {
     run,
@@ -473,6 +483,7 @@ export async function collectFiles(
     // Nothing new: only the coverage may grow (no DuckDB needed, no write when it does not), and
     // only when every object of the window was read.
     if (!complete) {
+      if (forgot || uncovered) await writeManifest(store, manifest);
       progress(c, "done");
       return result;
     }

@@ -18,6 +18,7 @@ import {
   readManifest,
   STORE_MANIFEST,
   type StoreManifest,
+  uncover,
   writeManifest,
 } from "@run-md/engine-local";
 import { type CollectResult, dayRange, rangesMeetDay } from "./collect.ts";
@@ -49,23 +50,6 @@ export async function damagedDays(
     if (why !== undefined) out.push({ day, file, why });
   }
   return out;
-}
-
-/** `covered` without the half-open range [from, to) (ISO instants). */
-export function uncover(
-  covered: StoreManifest["covered"],
-  from: string,
-  to: string,
-): StoreManifest["covered"] {
-  const [a, b] = [Date.parse(from), Date.parse(to)];
-  return covered.flatMap((r) => {
-    const [x, y] = [Date.parse(r.from), Date.parse(r.to)];
-    if (y <= a || x >= b) return [r];
-    return [
-      ...(x < a ? [{ from: r.from, to: from }] : []),
-      ...(y > b ? [{ from: to, to: r.to }] : []),
-    ];
-  });
 }
 
 /** The keys of the manifest's objects that hold events of `day`. */

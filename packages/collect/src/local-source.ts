@@ -74,6 +74,8 @@ function collectListed(run: CollectRun, dir: string): Promise<CollectResult> {
       complete: unread.length === 0,
       at: listedAt,
       source: { id: dir, keys },
+      // Whole paths: a source inside the layout (`./AWSLogs/<account>`) has keys without it.
+      missed: unread.map((rel) => path.join(dir, rel)),
     });
     const result = await finishRepairs(path.resolve(run.store), repaired.repairs, collected);
     const notes = [...repaired.warnings, ...warnings];

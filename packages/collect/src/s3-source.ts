@@ -294,7 +294,7 @@ async function listAndRepair(
     )
   )
     warnings.push(`no objects in the window in s3://${src.bucket}/${src.prefix}`);
-  return { listed, warnings, keys, repairs, unread: found.unread.length };
+  return { listed, warnings, keys, repairs, unread: found.unread };
 }
 
 /** collectFromS3, the store held: the window listed, its new objects fetched and collected. */
@@ -319,7 +319,7 @@ async function fetchAndCollect(
     );
     const todo = toFetch(listed, await readManifest(store));
     const files: CollectFile[] = [];
-    let failed = 0;
+    const failed: string[] = [];
     let fetched = 0;
     let bytes = 0;
     await mapLimit(todo, run.concurrency ?? 16, async (o) => {
@@ -338,7 +338,7 @@ async function fetchAndCollect(
         files.push({ src: sf, key: o.key, id: etag || o.etag });
         bytes += st.size;
       } catch (e) {
-        if ((e as Error).name !== "NoSuchKey") failed++;
+        if ((e as Error).name !== "NoSuchKey") failed.push(o.key);
         warnings.push(
           `not fetched s3://${src.bucket}/${o.key}: ${(e as Error).name === "NoSuchKey" ? "deleted since it was listed" : (e as Error).message}`,
         );
@@ -356,9 +356,10 @@ async function fetchAndCollect(
     // An object that could not be fetched (or read) leaves the window uncovered until a collect gets it.
     const collected = await withCatalog(store, staging, (catalog) =>
       collectFiles(run, catalog, files, {
-        complete: failed === 0 && unread === 0,
+        complete: failed.length === 0 && unread.length === 0,
         at: listedAt,
         source: { id: `s3://${src.bucket}/${src.prefix}`, keys },
+        missed: [...unread, ...failed],
       }),
     );
     const result = await finishRepairs(store, repairs, collected);

@@ -46,6 +46,7 @@ export {
   type StoreObject,
   sealDay,
   TIME_COLUMN,
+  uncover,
   writeManifest,
 } from "./store.ts";
 /** The engine's session settings (UTC): the collector's typing of times must read as the engine's. */

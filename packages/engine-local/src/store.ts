@@ -277,6 +277,23 @@ export function addCovered(
   return out;
 }
 
+/** `covered` without the half-open range [from, to) (ISO instants). */
+export function uncover(
+  covered: StoreManifest["covered"],
+  from: string,
+  to: string,
+): StoreManifest["covered"] {
+  const [a, b] = [Date.parse(from), Date.parse(to)];
+  return covered.flatMap((r) => {
+    const [x, y] = [Date.parse(r.from), Date.parse(r.to)];
+    if (y <= a || x >= b) return [r];
+    return [
+      ...(x < a ? [{ from: r.from, to: from }] : []),
+      ...(y > b ? [{ from: to, to: r.to }] : []),
+    ];
+  });
+}
+
 const DAY_MS = 86_400_000;
 
 /**
