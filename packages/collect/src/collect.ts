@@ -825,7 +825,7 @@ async function writeDayRetrying(
  */
 function coverage(w: TimeWindow | null, found: string[], now: Date): { from: string; to: string } {
   const until = (dayEnd: number) =>
-    new Date(now.getTime() < dayEnd + DELIVERY_LAG_MS ? now.getTime() : dayEnd);
+    now.getTime() < dayEnd + DELIVERY_LAG_MS ? listingEnd(now) : new Date(dayEnd);
   if (w) {
     const from = slashDayStart(slashDate(w.start));
     const lastDay = slashDayStart(slashDate(new Date(w.end.getTime() - 1))).getTime();
@@ -836,4 +836,16 @@ function coverage(w: TimeWindow | null, found: string[], now: Date): { from: str
   const last = days[days.length - 1] ?? first;
   const to = until(slashDayStart(last).getTime() + 86_400_000);
   return { from: isoSeconds(slashDayStart(first)), to: isoSeconds(to) };
+}
+
+/**
+ * A listing's instant as a range's end, in whole seconds (ranges compare as text), never a
+ * midnight: a range that ends at one is taken as covered whole by readers (store.ts `listedAt`),
+ * so a listing in the first second after midnight ends its range a second after it (the hour
+ * before a listing is read as unsettled anyway). Red-team: a listing at 00:00:00.4 ended at the
+ * midnight, and the last day's events delivered after it were passed over without a word.
+ */
+function listingEnd(now: Date): Date {
+  const t = Math.floor(now.getTime() / 1000) * 1000;
+  return new Date(t % 86_400_000 === 0 ? t + 1000 : t);
 }

@@ -823,6 +823,49 @@ describe("a collect of past days that listed the next day's folder within the ho
   });
 });
 
+describe("a collect of past days that began listing in the first second after midnight", () => {
+  // Red-team: the range it covers ends at its listing, in whole seconds: a listing at
+  // 00:00:00.4 ended it at the midnight itself, which reads as a range covered whole (a collect
+  // of past days an hour after them), so the last day's late events delivered after the listing
+  // were passed over without a word.
+  it("covers them up to its listing, never to the midnight: a window over the last hour warns", async () => {
+    const logs = path.join(root, "listed-at-midnight");
+    const store = `${logs}-store`;
+    await dayAndEarly(logs);
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(logs, path.join(root, "listed-at-midnight-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    const at = new Date("2026-11-25T00:00:00.400Z");
+    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    await deliverLate(logs);
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    // The truth, from the records written: a, early and late lie in the window.
+    expect(
+      truth(
+        {
+          x: [
+            { id: "a", time: "2026-11-24T10:00:00Z" },
+            { id: "early", time: "2026-11-24T23:30:00Z" },
+            { id: "late", time: "2026-11-24T23:58:00Z" },
+          ],
+        },
+        from,
+        to,
+      ),
+    ).toEqual(["a", "early", "late"]);
+    const stored = await ask(await engine({ store }), "sql", SQL_IDS, from, to);
+    expect(stored.rows).toEqual([["a"], ["early"]]);
+    expect(stored.warnings.join("\n")).toContain(
+      "CloudTrail delivers events up to about an hour late: events of the window from 2026-11-24T23:",
+    );
+    expect(stored.notReadFrom).toBeDefined();
+  });
+});
+
 describe("a stored day the collect found empty, whose folder in local.logDir holds files now", () => {
   // Red-team: the log directory is compared with the store only when one of the window's files
   // is recorded; a day whose folder was synced whole after the collect (the collect found it
