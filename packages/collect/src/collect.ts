@@ -677,7 +677,10 @@ async function commitDay(
     for (const f of made) await fsp.rm(path.join(store, f), { force: true });
     throw e;
   }
-  for (const f of new Set(replaced)) await fsp.rm(path.join(store, f), { force: true });
+  // Not the stored next day this collect writes too (its write may be reading it: `deferred`),
+  // which setDay names among the replaced files as well (red-team: removed here, that write failed).
+  for (const f of new Set(replaced))
+    if (!deferred.includes(f)) await fsp.rm(path.join(store, f), { force: true });
   progress(c, "write", day);
 }
 

@@ -142,6 +142,38 @@ describe("an event delivered into two days by two trails", () => {
   });
 });
 
+describe("a collect writing a day and the next, whose stored file holds copies of the day's new events", () => {
+  // Red-team: the day's commit drops the copies from the stored next day and was to remove that
+  // file only once every day was committed (the next day's write, in flight beside it, reads it),
+  // yet removed it at once: the next day's write then failed on a file gone (DuckDB's "No files
+  // found"), and the collect with it.
+  it("leaves the stored next day's file to the write that reads it: the collect ends, each event once", async () => {
+    const { org, store } = await twoTrails("in-flight");
+    // The next day's new objects take a while to type, so the day's commit comes first.
+    const many = Array.from({ length: 60_000 }, (_, i) => ({
+      id: `e-21-${i}`,
+      time: "2026-11-21T02:00:00Z",
+    }));
+    await layoutFile(org, "2026/11/21", "many", many, ORGANIZATION_TRAIL);
+    const window = { start: THE_20TH.start, end: new Date("2026-11-22T00:00:00Z") };
+    const r = await collectFromDir({ sourceDir: org, store, window });
+    expect(r.daysWritten.sort()).toEqual(["2026/11/20", "2026/11/21"]);
+    // The file it left to that write is gone once the collect ends: every file is a named one.
+    const named = Object.values((await readManifest(store)).days).map((d) => d.file);
+    const files = fs.readdirSync(path.join(store, "days"), { recursive: true }).map(String);
+    expect(
+      files
+        .filter((f) => f.endsWith(".parquet"))
+        .map((f) => `days/${f}`)
+        .sort(),
+    ).toEqual(named.sort());
+    const acct = path.join(root, "f3-in-flight-acct");
+    const [from, to] = ["2026-11-20T00:00:00Z", "2026-11-22T00:00:00Z"];
+    const both = [...new Set([...(await truth(acct, from, to)), ...(await truth(org, from, to))])];
+    expect(await ids({ store }, from, to)).toEqual(both.sort());
+  });
+});
+
 describe("a day's commit that fails after it dropped copies from the stored next day", () => {
   it("keeps the next day's file the manifest still names (review)", async () => {
     const { org, store } = await twoTrails("failed");
