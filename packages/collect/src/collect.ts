@@ -304,6 +304,11 @@ interface Collecting {
   source: string | undefined;
   /** Files to remove once every day is committed (`CrossDay.deferred`). */
   deferred: string[];
+  /**
+   * The time ranges whose events this collect takes from files outside the layout: its `range`
+   * and the store's coverage before it (`takenDays`), recorded as the files' `ranges`.
+   */
+  taken: TimeRange[];
 }
 
 /** The new files' readable parts, by key, and the days they fall in. */
@@ -474,6 +479,7 @@ export async function collectFiles(
     rebuild,
     source: listing.source?.id,
     deferred: [],
+    taken: addCovered(manifest.covered, range),
   };
   const plan = await planParts(c);
   // The days this collect listed or wrote: not the store's other days (a day after a window
@@ -513,12 +519,41 @@ function progress(c: Collecting, phase: CollectProgress["phase"], day?: string):
 }
 
 /**
+ * The days whose events a collect takes from the files it reads: its window's layout days
+ * (`dayRange`), and the days the store covers already (`taken`: its window's range and the
+ * store's coverage before it). A file of the layout holds its own day's events only; one outside
+ * it (an export copied into the log folder since) holds events of any days, and the store must
+ * hold those of every day it says it covers (red-team: a collect of the last day took only that
+ * day's, and runs over the days collected before answered without the others, without a word).
+ * `days`: the span to resolve (null: every day); `keep`: whether a resolved part's day is taken.
+ */
+function takenDays(
+  w: TimeWindow | null,
+  taken: readonly TimeRange[],
+): { days: DayRange | null; keep: (p: ReadFile) => boolean } {
+  const own = dayRange(w);
+  if (own === null) return { days: null, keep: () => true };
+  const ranges = taken.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
+  const covered = (day: string) => {
+    const start = slashDayStart(day).getTime();
+    return ranges.some((r) => r.from < start + 86_400_000 && r.to > start);
+  };
+  const spans = ranges.map((r) => [slashDate(new Date(r.from)), slashDate(new Date(r.to - 1))]);
+  const first = [own.first, ...spans.map((s) => s[0] as string)].sort()[0] as string;
+  const last = [own.last, ...spans.map((s) => s[1] as string)].sort().at(-1) as string;
+  return {
+    days: { first, last },
+    keep: (p) => p.day === null || inDayRange(own, p.day) || covered(p.day),
+  };
+}
+
+/**
  * Reads the new files through the catalog (all at once: it profiles 16 at a time), split by file;
  * a file with nothing readable is recorded as skipped, with the catalog's reason.
  */
 async function planParts(c: Collecting): Promise<Plan> {
   const { todo, catalog, manifest, result } = c;
-  const days = dayRange(c.run.window);
+  const { days, keep } = takenDays(c.run.window, c.taken);
   const parts = new Map<string, ReadFile[]>();
   const noteSkipped = (f: CollectFile, res: Resolution, into = manifest.objects) => {
     const skipped = res.warnings.find((w) => w.startsWith(`skipped ${f.src.rel}: `));
@@ -540,7 +575,7 @@ async function planParts(c: Collecting): Promise<Plan> {
   };
   const resolveOne = async (f: CollectFile, skipped: Record<string, StoreObject>) => {
     const res = await catalog.resolve([f.src], days);
-    parts.set(f.key, res.files);
+    parts.set(f.key, res.files.filter(keep));
     noteSkipped(f, res, skipped);
     result.valuesSkipped += countValues(res);
     result.warnings.push(...res.warnings);
@@ -557,7 +592,8 @@ async function planParts(c: Collecting): Promise<Plan> {
     "collect",
   );
   const byOrigin = new Map<string, ReadFile[]>();
-  for (const p of first.files) byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);
+  for (const p of first.files.filter(keep))
+    byOrigin.set(p.origin, [...(byOrigin.get(p.origin) ?? []), p]);
   for (const f of todo) {
     parts.set(f.key, byOrigin.get(f.src.rel) ?? []);
     noteSkipped(f, first);
@@ -724,18 +760,22 @@ function recordEmpty(c: Collecting, plan: Plan): void {
 
 function record(c: Collecting, f: CollectFile): void {
   if (c.recorded.has(f.key)) return;
-  c.manifest.objects[f.key] = collected(c.manifest.objects[f.key], f, c.range);
+  c.manifest.objects[f.key] = collected(c.manifest.objects[f.key], f, c.taken);
   c.recorded.add(f.key);
   c.result.bytesRead += f.src.size;
   c.done++;
 }
 
 /** The manifest's entry of a collected file: outside the layout, with the ranges taken from it. */
-function collected(old: StoreObject | undefined, f: CollectFile, range: TimeRange): StoreObject {
+function collected(
+  old: StoreObject | undefined,
+  f: CollectFile,
+  taken: readonly TimeRange[],
+): StoreObject {
   const entry: StoreObject = { id: f.id, size: f.src.size };
   if (f.src.layoutDay !== null) return { ...entry, day: f.src.layoutDay };
   const before = old?.id === f.id && old.skipped === undefined ? (old.ranges ?? []) : [];
-  return { ...entry, ranges: addCovered(before, range) };
+  return { ...entry, ranges: taken.reduce((rs, r) => addCovered(rs, r), before) };
 }
 
 /** Whether `day` is written by the time `current` (days are written in order) is. */

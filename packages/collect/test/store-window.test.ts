@@ -365,6 +365,36 @@ describe("a file outside the delivery layout, collected window by window", () =>
   });
 });
 
+describe("a file outside the delivery layout added after its days were collected", () => {
+  // Red-team: a collect of the last day took only that day's events of an export copied into the
+  // log folder since; the days before, collected earlier, stayed covered without its events, and
+  // a run over them answered without a word, where the raw files (and the file) hold them.
+  it("gives the days the store covers their events too, not only the collect's window's", async () => {
+    const src = path.join(root, "export-late");
+    await layoutFile(src, "2024/03/01", "a", [{ id: "t01", time: "2024-03-01T10:00:00Z" }]);
+    await layoutFile(src, "2024/03/02", "a", [{ id: "t02", time: "2024-03-02T10:00:00Z" }]);
+    await layoutFile(src, "2024/03/03", "a", [{ id: "t03", time: "2024-03-03T10:00:00Z" }]);
+    const store = path.join(root, "export-late-store");
+    const w = (from: string, to: string) => ({ start: new Date(from), end: new Date(to) });
+    await collectFromDir({ sourceDir: src, store, window: w("2024-03-01", "2024-03-03") });
+    // An export (a lookup-events dump, say) of events on the 1st and the 3rd.
+    const exported = [
+      { id: "x01", time: "2024-03-01T12:00:00Z" },
+      { id: "x03", time: "2024-03-03T12:00:00Z" },
+    ];
+    const lines = exported.map((r) => JSON.stringify(record(r))).join("\n");
+    await fsp.writeFile(path.join(src, "export.jsonl"), `${lines}\n`);
+    await collectFromDir({ sourceDir: src, store, window: w("2024-03-03", "2024-03-04") });
+    // The truth, from the records written: the 1st holds t01 and x01.
+    const [from, to] = ["2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"];
+    const written = [{ id: "t01", time: "2024-03-01T10:00:00Z" }, ...exported];
+    expect(await ids(await engine({ store }), from, to)).toEqual({
+      sql: truth({ written }, from, to),
+      insights: truth({ written }, from, to),
+    });
+  });
+});
+
 describe("an export collected into the store", () => {
   it("is a snapshot there as it is raw: days without events and an end without any are quiet (review)", async () => {
     // Events on the 1st and the 4th of a window to the 9th: read raw, nothing is said.
