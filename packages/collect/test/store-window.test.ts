@@ -853,6 +853,41 @@ describe("a collect of past days that listed the next day's folder within the ho
   });
 });
 
+describe("the hour before a collect's listing, with a log directory staler than the store", () => {
+  // Red-team: with local.logDir set, the days reaching into that hour were read from the raw
+  // files whatever they held; a sync of the bucket older than the store's collect (the store
+  // collected from S3, the folder synced by another job) lacked files the store holds, and the
+  // step answered without their events, without a word (the store alone answered them, with a
+  // warning).
+  it("is answered from the store, with its warning, when the log directory lacks files the store holds", async () => {
+    const [bucket, sync, store] = ["stale-bucket", "stale-sync", "stale-store"].map((d) =>
+      path.join(root, d),
+    ) as [string, string, string];
+    const records = [
+      { id: "a", time: "2026-11-24T10:00:00Z" },
+      { id: "c", time: "2026-11-24T23:20:00Z" },
+    ];
+    await layoutFile(bucket, "2026/11/24", "a", [records[0] as Rec]);
+    await fsp.cp(bucket, sync, { recursive: true });
+    // Delivered after the sync, before the collect.
+    await layoutFile(bucket, "2026/11/24", "c", [records[1] as Rec]);
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(bucket, path.join(root, "stale-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    const at = new Date("2026-11-25T00:20:00Z");
+    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    const r = await ask(await engine({ store, logDir: sync }), "sql", SQL_IDS, from, to);
+    expect(r.rows.map((x) => x[0])).toEqual(truth({ records }, from, to));
+    expect(r.notReadFrom).toBe("2026-11-24T23:20:00.000Z");
+    expect(r.warnings.join("\n")).toContain("the store was collected up to 2026-11-25T00:20:00Z");
+  });
+});
+
 describe("a collect of past days that began listing in the first second after midnight", () => {
   // Red-team: the range it covers ends at its listing, in whole seconds: a listing at
   // 00:00:00.4 ended it at the midnight itself, which reads as a range covered whole (a collect

@@ -309,17 +309,26 @@ const DAY_MS = 86_400_000;
 export function planStore(
   m: StoreManifest,
   w: TimeWindow,
-  raw: { unsettled?: boolean; behind?: ReadonlySet<string> } = {},
+  raw: {
+    unsettled?: boolean;
+    behind?: ReadonlySet<string>;
+    lacking?: ReadonlySet<string>;
+  } = {},
 ): { storeDays: string[]; missing: string[]; rawDays: string[] } {
   const ranges = m.covered.map((r) => ({ from: Date.parse(r.from), to: Date.parse(r.to) }));
   const days = windowDays(w);
   const behind = raw.behind ?? new Set<string>();
+  const lacking = raw.lacking ?? new Set<string>();
   // With raw files to read, a day whose span reaches into the hour before a collect's listing
-  // is read there: CloudTrail has delivered more of that hour since (`unsettledWarning`); so is
-  // a day whose folder holds files the store has no record of (`daysBehind`).
+  // is read there: CloudTrail has delivered more of that hour since (`unsettledWarning`), unless
+  // they lack files of the day the store holds (`daysLacking`: a staler copy); so is a day whose
+  // folder holds files the store has no record of (`daysBehind`).
   const settled = (d: { day: string; to: number }, r: { to: number }) =>
     !behind.has(d.day) &&
-    (raw.unsettled !== true || !listedAt(r.to) || d.to <= r.to - DELIVERY_LAG_MS);
+    (raw.unsettled !== true ||
+      lacking.has(d.day) ||
+      !listedAt(r.to) ||
+      d.to <= r.to - DELIVERY_LAG_MS);
   const missing = days
     .filter((d) => !ranges.some((r) => r.from <= d.from && r.to >= d.to && settled(d, r)))
     .map((d) => d.day);
@@ -361,10 +370,8 @@ export function daysBehind(
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const layout = files.filter((f) => f.layoutDay !== null);
-  const exact = layout.some((f) => Object.hasOwn(m.objects, f.rel));
-  const recorded = exact
-    ? (f: { rel: string }) => Object.hasOwn(m.objects, f.rel)
-    : recordedElsewhere(m);
+  const key = recordedKey(m, layout);
+  const recorded = (f: { rel: string }) => key(f) !== undefined;
   // Not the store's source (nor a copy): only its files of days the store holds no event of (a
   // day whose folder was synced whole after the collect found it empty) are read raw; the
   // store's empty day answered them (red-team).
@@ -377,6 +384,43 @@ export function daysBehind(
   return out;
 }
 
+/**
+ * The store's key a log directory's file is recorded under, or undefined: its own path when one
+ * of the `layout` files is recorded so (the store's source, or a copy of it), else as
+ * `recordedElsewhere` finds it.
+ */
+function recordedKey(
+  m: StoreManifest,
+  layout: readonly { rel: string }[],
+): (f: { rel: string }) => string | undefined {
+  if (layout.some((f) => Object.hasOwn(m.objects, f.rel)))
+    return (f) => (Object.hasOwn(m.objects, f.rel) ? f.rel : undefined);
+  return recordedElsewhere(m);
+}
+
+/**
+ * The days among `days` on which the store holds an object's events that no file of the log
+ * directory is (`recordedKey`): a log directory staler than the store (a sync older than a
+ * collect from the bucket), where reading such a day raw would answer without them.
+ */
+function daysLacking(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null }[],
+  days: readonly string[],
+): Set<string> {
+  const layout = files.filter((f) => f.layoutDay !== null);
+  const key = recordedKey(m, layout);
+  const present = new Set(layout.map(key));
+  const lacking = new Set<string>();
+  for (const k of objectsOfDays(m, days).origins) {
+    const o = m.objects[k];
+    if (o === undefined || o.skipped !== undefined || present.has(k)) continue;
+    const day = objectDay(k, o) ?? layoutSeries(k)?.day;
+    if (day !== undefined && day !== null) lacking.add(day);
+  }
+  return lacking;
+}
+
 /** Whether `a` ends with the folders `b` (the whole of it, at a `/`; "" ends every path). */
 function endsWithFolders(a: string, b: string): boolean {
   return b === "" || a === b || a.endsWith(`/${b}`);
@@ -386,13 +430,13 @@ function endsWithFolders(a: string, b: string): boolean {
 const undersKept = new WeakMap<StoreManifest, string[]>();
 
 /**
- * Whether a log directory's file is recorded in the store under a key with other folders above
+ * The key a log directory's file is recorded under in the store with other folders above
  * the account's (the store collected from a folder above or below the log directory), or under
  * the end of its path (collected from a folder inside the layout, below the account's). The
  * store's distinct `under`s are few (one per trail folder); a pass over its keys finds them once
  * per manifest, only when no file of the log directory is recorded under its own path.
  */
-function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => boolean {
+function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => string | undefined {
   let unders = undersKept.get(m);
   if (unders === undefined) {
     const found = new Set<string>();
@@ -408,16 +452,19 @@ function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => boolean {
     // A store collected from a folder inside the log directory's layout (`--source
     // ./logs/AWSLogs/<account>`, whose keys start at `CloudTrail/`): its key ends the path.
     const parts = f.rel.split("/");
-    for (let i = 1; i < parts.length - 1; i++)
-      if (Object.hasOwn(m.objects, parts.slice(i).join("/"))) return true;
+    for (let i = 1; i < parts.length - 1; i++) {
+      const end = parts.slice(i).join("/");
+      if (Object.hasOwn(m.objects, end)) return end;
+    }
     const s = layoutDay(f.rel) === null ? null : layoutSeries(f.rel);
-    if (!s) return false;
+    if (!s) return undefined;
     const below = f.rel.slice(s.under === "" ? 0 : s.under.length + 1);
-    return kept.some(
+    const under = kept.find(
       (u) =>
         (endsWithFolders(u, s.under) || endsWithFolders(s.under, u)) &&
         Object.hasOwn(m.objects, u === "" ? below : `${u}/${below}`),
     );
+    return under === undefined ? undefined : under === "" ? below : `${under}/${below}`;
   };
 }
 
@@ -449,13 +496,16 @@ function listedAt(to: number): boolean {
  * and not in the store. Red-team: an hourly collect at 10:05, then `--from 09:00 --to 10:00` at
  * 10:30 answered without an event of 09:55 delivered at 10:07, and passed without a word.
  */
-function unsettledWarning(m: StoreManifest, w: TimeWindow | null): string[] {
+function unsettledWarning(m: StoreManifest, w: TimeWindow | null, stale = false): string[] {
   const u = unsettled(m, w);
   if (u === undefined) return [];
   const { to, from } = u;
   const day = slashDate(from);
+  const raw = stale
+    ? "the log directory (local.logDir) lacks files of those days that the store holds (a copy older than the collect), so the store answered them"
+    : "or set local.logDir (or --log-dir) to read those days from the raw files";
   return [
-    `the store was collected up to ${isoSeconds(new Date(to))}, and CloudTrail delivers events up to about an hour late: events of the window from ${isoSeconds(from)} that it delivered after that collect are not in the store. Collect again for the whole window (${collectDayCommand(slashDate(new Date(to - 1)), day)}), or set local.logDir (or --log-dir) to read those days from the raw files`,
+    `the store was collected up to ${isoSeconds(new Date(to))}, and CloudTrail delivers events up to about an hour late: events of the window from ${isoSeconds(from)} that it delivered after that collect are not in the store. Collect again for the whole window (${collectDayCommand(slashDate(new Date(to - 1)), day)})${stale ? "; " : ", "}${raw}`,
   ];
 }
 
@@ -857,9 +907,12 @@ function storeRead(
   rawFiles: readonly SourceFile[],
 ): StoreRead {
   const behind = rawFallback ? daysBehind(m, rawFiles) : new Map<string, string[]>();
+  const lacking = rawFallback ? unsettledLacking(m, w, rawFiles) : new Set<string>();
   const plan = w
-    ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.keys()) })
+    ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.keys()), lacking })
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
+  // The hour before a collect's listing answered from the store: said, and not known as read.
+  const fromStore = !rawFallback || plan.storeDays.some((d) => lacking.has(d));
   if (plan.missing.length > 0 && !rawFallback) throw notCollected(store, m, w, plan.missing);
   const files = plan.storeDays.flatMap((day) => {
     const d = m.days[day];
@@ -891,10 +944,28 @@ function storeRead(
     unread,
     warnings: [
       ...untimedWarnings(m, plan.storeDays),
-      ...(rawFallback ? behindWarning(behind, plan.rawDays) : unsettledWarning(m, w)),
+      ...(rawFallback ? behindWarning(behind, plan.rawDays) : []),
+      ...(fromStore ? unsettledWarning(m, w, rawFallback) : []),
     ],
-    ...(rawFallback ? {} : unsettledFromOf(m, w)),
+    ...(fromStore ? unsettledFromOf(m, w) : {}),
   };
+}
+
+/**
+ * The days of the hour before a collect's listing (and after it) that a window reads whose store
+ * objects the log directory lacks (`daysLacking`): read raw, they would answer without them.
+ */
+function unsettledLacking(
+  m: StoreManifest,
+  w: TimeWindow | null,
+  rawFiles: readonly SourceFile[],
+): Set<string> {
+  const u = unsettled(m, w);
+  if (u === undefined || w === null) return new Set();
+  const days: string[] = [];
+  const last = deliveryDays(w).last;
+  for (let d = slashDate(u.from); d <= last; d = slashDayFrom(d, 1)) days.push(d);
+  return daysLacking(m, rawFiles, days);
 }
 
 function unsettledFromOf(m: StoreManifest, w: TimeWindow | null): { unsettledFrom?: string } {
