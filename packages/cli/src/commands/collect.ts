@@ -18,8 +18,8 @@ import {
 import { parseCommandArgs } from "../args.ts";
 import { progressReporter } from "../collect-progress.ts";
 import { type Config, loadConfig } from "../config.ts";
-import { shellWord } from "../words.ts";
 import { docRefs } from "../package-files.ts";
+import { shellWord } from "../words.ts";
 
 export const COLLECT_USAGE = `Usage: run-md collect [--since 30d | --from <iso> | --all] [--to <iso>]
                       [--source DIR] [--store DIR] [--prune 90d] [--wait 30m] [--config FILE]
@@ -180,7 +180,7 @@ export function collectExitCode(r: {
     );
   if (!r.covered)
     problems.push(
-      "some objects or folders could not be read: the window is not recorded as collected",
+      "some objects or folders could not be read: the window is not recorded as collected, nor are their days (and the day before each) any longer",
     );
   if (problems.length === 0) return 0;
   process.stderr.write(`warning incomplete collect: ${problems.join("; ")} (exit code 1)\n`);
