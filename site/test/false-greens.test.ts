@@ -203,6 +203,12 @@ describe("a runbook whose newest report file cannot be read", () => {
     expect(indexRank("cancelled", 0)).toBeGreaterThan(indexRank("warned", 0));
     expect(indexRank("errored", 0)).toBeLessThan(indexRank("passed", 0));
   });
+
+  it("ranks a runbook the parser rejects with the errored ones, whatever its last run said", () => {
+    for (const status of ["none", "passed", "warned", "cancelled"])
+      expect(indexRank(status, 0, false), status).toBe(indexRank("errored", 0));
+    expect(indexRank("failed", 1, false)).toBe(indexRank("failed", 1));
+  });
 });
 
 describe("a run cancelled before some of its steps ran", () => {

@@ -3,7 +3,8 @@
  * fixture runbooks and reports (site/test/fixtures, read by site.test.ts), the served runbooks
  * (RUNBOOK and SLOW_RUNBOOK of serve-fixture.ts, served by serve.test.ts and approval.test.ts) and
  * the hostile runbook with the report the real binary writes of it (hostile-fixture.ts, read by
- * escaping.test.ts). Made once per test run, in the run's folder (`inject("runDir")`), by
+ * escaping.test.ts) and the runbooks changed since their run (changed-fixture.ts, read by
+ * versions.test.ts). Made once per test run, in the run's folder (`inject("runDir")`), by
  * whichever file asks first while the others wait for it (they run in different workers). A
  * failed build fails them all, with its message. Read it, never write into it.
  */
@@ -14,6 +15,7 @@ import type { Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { runDir } from "../../test/run-dir.ts";
+import { writeChanged } from "./changed-fixture.ts";
 import { writeHostile } from "./hostile-fixture.ts";
 import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
 
@@ -108,6 +110,7 @@ async function buildShared(work: string, site: SharedSite): Promise<void> {
   await writeFile(path.join(runbooksDir, `${SLOW_ID}.md`), SLOW_RUNBOOK);
   await writeHostile(runbooksDir, reportsDir, work);
   await writeTwins(runbooksDir, reportsDir);
+  await writeChanged(runbooksDir, reportsDir);
   const out = path.join(work, "site");
   const result = await buildSite({ runbooksDir, reportsDir, outDir: out });
   console.log(`the shared site build: ${Math.round(result.durationMs)} ms`);

@@ -158,11 +158,12 @@ export function shownStatus(step: { error?: unknown }, check: { status: string }
 /**
  * Where the index ranks a runbook, worst first: by its status, and with the failed ones when its
  * latest run had failed checks (a run cancelled after finding something): what it found matters
- * more than that it stopped. A runbook the parser rejects (`valid: false`) and that has no run
- * ranks with errored: it cannot run, so "no run yet" at the bottom would hide it for ever.
+ * more than that it stopped. A runbook the parser rejects (`valid: false`) ranks with errored
+ * whatever its last run said: it cannot run, so "no run yet" at the bottom would hide it for
+ * ever, and the pass of an earlier version among the passes would too.
  */
 export function indexRank(status: string, failedChecks: number, valid = true): number {
   const rank = STATUS_RANK[status] ?? 9;
-  const byStatus = !valid && status === "none" ? Math.min(rank, STATUS_RANK.errored ?? 1) : rank;
+  const byStatus = valid ? rank : Math.min(rank, STATUS_RANK.errored ?? 1);
   return failedChecks > 0 ? Math.min(byStatus, STATUS_RANK.failed ?? 0) : byStatus;
 }

@@ -57,6 +57,8 @@ export interface ReportEntry {
   checks: CheckSummary[];
   /** The steps the run ran (all of them, or the one of `--step`). */
   stepIds: string[];
+  /** sha256 of the runbook file the run ran: another than the site's file is an earlier version. */
+  sourceHash?: string;
   /** The run's own error, when it has one. */
   error?: string;
   /** Its steps' first warning and how many more (core `stepWarnings`), when they have any. */
@@ -145,6 +147,7 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     checks: checkSummaries(report),
     stepIds: report.steps.map((s) => s.id),
   };
+  if (report.runbook.sourceHash !== undefined) entry.sourceHash = report.runbook.sourceHash;
   if (report.error?.message) entry.error = report.error.message;
   else {
     const errored = report.steps.filter((s) => s.error);

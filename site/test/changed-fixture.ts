@@ -1,0 +1,68 @@
+/**
+ * Two runbooks whose latest report ran an earlier version of their file, for the shared build
+ * (shared-site.ts): `edited-since`, which gained a step and a check since (the report's
+ * `sourceHash` is the earlier text's), and `broken-since`, which has errors now (a mistyped key)
+ * and can no longer run. Both reports passed. The reports are the passed fixture run of
+ * `unauthorized-access`, made theirs.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+export const EDITED_ID = "edited-since";
+export const BROKEN_ID = "broken-since";
+
+const FIXTURES = path.join(import.meta.dirname, "fixtures");
+const PASSED = "reports/unauthorized-access/2026-11-21T02-00-05.000Z.json";
+
+const book = (id: string, title: string, extra: string, front = "schedule: manual") => `---
+title: ${title}
+id: ${id}
+${front}
+---
+
+\`\`\`sql first
+SELECT 1 AS one
+\`\`\`
+
+\`\`\`expect
+rows == 1
+\`\`\`
+${extra}`;
+
+/** What ran: the runbooks before their change. */
+const EARLIER = {
+  [EDITED_ID]: book(EDITED_ID, "Edited since its run", ""),
+  [BROKEN_ID]: book(BROKEN_ID, "Broken since its run", ""),
+};
+
+/** The files as they are now. */
+const NOW = {
+  [EDITED_ID]: book(
+    EDITED_ID,
+    "Edited since its run",
+    "\n```sql added\nSELECT 2 AS two\n```\n\n```expect\nrows == 0\n```\n",
+  ),
+  [BROKEN_ID]: book(BROKEN_ID, "Broken since its run", "", "scedule: manual"),
+};
+
+export async function writeChanged(runbooksDir: string, reportsDir: string): Promise<void> {
+  for (const id of [EDITED_ID, BROKEN_ID] as const) {
+    await writeFile(path.join(runbooksDir, `${id}.md`), NOW[id]);
+    const report = JSON.parse(await readFile(path.join(FIXTURES, PASSED), "utf8")) as {
+      runbook: Record<string, unknown>;
+      startedAt: string;
+      runId: string;
+    };
+    report.runId = `${id}-run`;
+    report.runbook = {
+      ...report.runbook,
+      id,
+      path: `runbooks/${id}.md`,
+      sourceHash: createHash("sha256").update(EARLIER[id]).digest("hex"),
+    };
+    await mkdir(path.join(reportsDir, id), { recursive: true });
+    const name = `${report.startedAt.replaceAll(":", "-")}.json`;
+    await writeFile(path.join(reportsDir, id, name), JSON.stringify(report));
+  }
+}
