@@ -22,6 +22,8 @@ import { checkHistory } from "../src/lib/series.ts";
 const fixtureReports = path.join(import.meta.dirname, "fixtures/reports");
 const OLD = "2026-11-21T02-00-05.000Z.json";
 const NEW = "2026-11-22T02-00-04.000Z.json";
+/** The time NEW is named after: a report's file is named after its startedAt. */
+const NEW_AT = "2026-11-22T02:00:04.000Z";
 
 async function passedReport(): Promise<RunReport> {
   const file = path.join(fixtureReports, "unauthorized-access", OLD);
@@ -32,7 +34,7 @@ async function passedReport(): Promise<RunReport> {
 async function erroredReport(): Promise<RunReport> {
   const report = await passedReport();
   report.runId = "errored-run";
-  report.startedAt = "2026-11-22T02:00:04.000Z";
+  report.startedAt = NEW_AT;
   report.status = "errored";
   for (const step of report.steps) {
     step.status = "errored";
@@ -125,6 +127,7 @@ describe("a run errored by one of its steps", () => {
     // The runner's own shape: the step's error, no run-level error, the step's checks unjudged.
     const run = await passedReport();
     run.runbook.id = "step-errored";
+    run.startedAt = NEW_AT;
     run.status = "errored";
     delete run.error;
     const broken = run.steps[1]!;
@@ -183,7 +186,11 @@ describe("a runbook whose newest report file cannot be read", () => {
   it("is not unreadable for a bad file older than its latest run", async () => {
     const good = await passedReport();
     await write("old-bad", OLD, "{");
-    await write("old-bad", NEW, { ...good, runbook: { ...good.runbook, id: "old-bad" } });
+    await write("old-bad", NEW, {
+      ...good,
+      startedAt: NEW_AT,
+      runbook: { ...good.runbook, id: "old-bad" },
+    });
     const index = await readReportIndex(dir, { limit: 30, runbookIds: ["old-bad"] });
     const h = index.histories.get("old-bad")!;
     expect(h.entries).toHaveLength(1);

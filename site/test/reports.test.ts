@@ -141,6 +141,47 @@ describe("readReportIndex", () => {
     await expect(readReport(bad)).rejects.toThrow(`${bad}: not a run-md report: /steps/0/status`);
   });
 
+  it("never takes a report whose time is not the one its file is named after (a forged startedAt)", async () => {
+    // The runner names a report by its startedAt (core reportFileStem). A file named for the
+    // 21st that says it started in 2099 was the newest run (entries are ordered by startedAt),
+    // ahead of the failed run of the 23rd, and never grew stale.
+    const dirOf = path.join(dir, "unauthorized-access");
+    await mkdir(dirOf, { recursive: true });
+    const failed = await readReport(path.join(fixtureReports, "unauthorized-access/latest.json"));
+    const passed = await readReport(
+      path.join(fixtureReports, "unauthorized-access/2026-11-21T02-00-05.000Z.json"),
+    );
+    expect([failed.status, passed.status]).toEqual(["failed", "passed"]);
+    const failedName = `${failed.startedAt.replaceAll(":", "-")}.json`;
+    await writeFile(path.join(dirOf, failedName), JSON.stringify(failed));
+    const forged = path.join(dirOf, "2026-11-21T02-00-05.000Z.json");
+    await writeFile(
+      forged,
+      JSON.stringify({ ...passed, runId: "forged", startedAt: "2099-01-01T00:00:00.000Z" }),
+    );
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["unauthorized-access"] });
+    const h = index.histories.get("unauthorized-access");
+    expect(h?.entries.map((e) => [e.runId, e.status])).toEqual([[failed.runId, "failed"]]);
+    expect(index.problems).toEqual([
+      {
+        file: forged,
+        message: expect.stringMatching(/2099-01-01T00:00:00\.000Z.*2026-11-21T02:00:05\.000Z/),
+      },
+    ]);
+    // Named for the newest time, it is the newest file: the runbook's status is unreadable.
+    await rm(forged);
+    const newest = path.join(dirOf, "2026-11-24T00-00-00.000Z.json");
+    await writeFile(
+      newest,
+      JSON.stringify({ ...passed, runId: "forged", startedAt: "2026-11-20T00:00:00.000Z" }),
+    );
+    const again = await readReportIndex(dir, { limit: 30, runbookIds: ["unauthorized-access"] });
+    expect(again.histories.get("unauthorized-access")?.unreadable?.file).toBe(newest);
+    expect(again.histories.get("unauthorized-access")?.entries.map((e) => e.runId)).toEqual([
+      failed.runId,
+    ]);
+  });
+
   it("makes file names safe as URL segments", () => {
     expect(reportSlug("2026-11-24T01-23-45.123Z")).toBe("2026-11-24T01-23-45.123Z");
     expect(reportSlug("2026-11-24T01:23:45Z run#2")).toBe("2026-11-24T01-23-45Z-run-2");

@@ -18,6 +18,7 @@ import {
   reportSlug,
   type Status,
   stepWarnings,
+  timeOfReportName,
 } from "@run-md/core";
 
 // Reading and validating one report is core's report-store; the site re-exports it.
@@ -172,6 +173,24 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 /**
+ * Throws when a report is not where the runner would have put it: in its runbook's folder, in a
+ * file named after its `startedAt` (core reportFileStem). Another runbook's report is not this
+ * one's run; a file whose time is not its name's is ordered by neither (a file named for an old
+ * day that says it started in 2099 was the newest run, and never grew stale).
+ */
+function checkPlace(report: RunReport, runbookId: string, name: string): void {
+  if (report.runbook?.id !== runbookId)
+    throw new Error(
+      `the report is of runbook "${report.runbook?.id}", not of its folder "${runbookId}"`,
+    );
+  const named = timeOfReportName(name);
+  if (Date.parse(report.startedAt) !== named)
+    throw new Error(
+      `the report says it started at ${report.startedAt}, not at ${new Date(named).toISOString()}, the time its file is named after`,
+    );
+}
+
+/**
  * Reads the newest `limit` reports of every runbook directory under `reportsDir`. A missing
  * directory is an empty history. The runner names its files by timestamp, so the newest files
  * are read first; their `startedAt` orders the result.
@@ -215,10 +234,7 @@ export async function readReportIndex(
         const file = path.join(dir, name);
         try {
           const report = await readReport(file);
-          if (report.runbook?.id !== runbookId)
-            throw new Error(
-              `the report is of runbook "${report.runbook?.id}", not of its folder "${runbookId}"`,
-            );
+          checkPlace(report, runbookId, name);
           options.onReport?.(file, report);
           const entry = entryOf(file, report);
           if (entry.kind === "full") entries.push(entry);
