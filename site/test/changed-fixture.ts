@@ -2,8 +2,9 @@
  * Two runbooks whose latest report ran an earlier version of their file, for the shared build
  * (shared-site.ts): `edited-since`, which gained a step and a check since (the report's
  * `sourceHash` is the earlier text's), and `broken-since`, which has errors now (a mistyped key)
- * and can no longer run. Both reports passed. The reports are the passed fixture run of
- * `unauthorized-access`, made theirs.
+ * and can no longer run. The reports are fixture runs of `unauthorized-access` made theirs:
+ * `broken-since`'s passed; `edited-since`'s failed, and its runbook then had an escalation
+ * (ESCALATION_THEN) that the file has not.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -13,7 +14,13 @@ export const EDITED_ID = "edited-since";
 export const BROKEN_ID = "broken-since";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
-const PASSED = "reports/unauthorized-access/2026-11-21T02-00-05.000Z.json";
+const REPORT = {
+  "edited-since": "reports/unauthorized-access/latest.json",
+  "broken-since": "reports/unauthorized-access/2026-11-21T02-00-05.000Z.json",
+};
+
+/** What the edited runbook's run said to do when it failed: no text of the file as it is now. */
+export const ESCALATION_THEN = "Nothing to do: known noise, close the alert.";
 
 const book = (id: string, title: string, extra: string, front = "schedule: manual") => `---
 title: ${title}
@@ -49,7 +56,7 @@ const NOW = {
 export async function writeChanged(runbooksDir: string, reportsDir: string): Promise<void> {
   for (const id of [EDITED_ID, BROKEN_ID] as const) {
     await writeFile(path.join(runbooksDir, `${id}.md`), NOW[id]);
-    const report = JSON.parse(await readFile(path.join(FIXTURES, PASSED), "utf8")) as {
+    const report = JSON.parse(await readFile(path.join(FIXTURES, REPORT[id]), "utf8")) as {
       runbook: Record<string, unknown>;
       startedAt: string;
       runId: string;
@@ -60,6 +67,7 @@ export async function writeChanged(runbooksDir: string, reportsDir: string): Pro
       id,
       path: `runbooks/${id}.md`,
       sourceHash: createHash("sha256").update(EARLIER[id]).digest("hex"),
+      escalation: ESCALATION_THEN,
     };
     await mkdir(path.join(reportsDir, id), { recursive: true });
     const name = `${report.startedAt.replaceAll(":", "-")}.json`;

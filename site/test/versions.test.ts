@@ -12,7 +12,7 @@ import type { Element, Root } from "hast";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BROKEN_ID, EDITED_ID } from "./changed-fixture.ts";
+import { BROKEN_ID, EDITED_ID, ESCALATION_THEN } from "./changed-fixture.ts";
 import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
 
 let site: SharedSite;
@@ -77,6 +77,15 @@ describe("a run of an earlier version of its runbook", () => {
     const kms = await builtPage(site.outDir, "runbooks/kms-key-deletion");
     expect(await changedSinceRun("kms-key-deletion")).toBe(false);
     expect(select("[data-summary-version]", kms)).toBeUndefined();
+  });
+
+  it("never says to do what only the run's copy of the runbook said (its escalation)", async () => {
+    const source = await readFile(path.join(site.runbooksDir, `${EDITED_ID}.md`), "utf8");
+    expect(source).not.toContain("escalation");
+    const page = await builtPage(site.outDir, `runbooks/${EDITED_ID}`);
+    // The run failed: a summary says what to do when the runbook says it.
+    expect(select("[data-summary]", page)?.properties.className).toContain("rm-summary--failed");
+    expect(text(page)).not.toContain(ESCALATION_THEN);
   });
 
   it("of a runbook that has errors now: says it cannot run, and ranks with the errored ones", async () => {
