@@ -4,6 +4,7 @@ import path from "node:path";
 import { type CheckOutcome, type RunReport, reportSchemaProblem } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes, formatDuration, statLines } from "../src/lib/format.ts";
+import { lastRunDay } from "../src/lib/heat.ts";
 import {
   diffReports,
   orphanReports,
@@ -180,6 +181,29 @@ describe("readReportIndex", () => {
     expect(again.histories.get("unauthorized-access")?.entries.map((e) => e.runId)).toEqual([
       failed.runId,
     ]);
+  });
+
+  it("never takes a report from after the build as a run (a wrong clock): it would end every heat strip there and never grow stale", async () => {
+    const dirOf = path.join(dir, "future");
+    await mkdir(dirOf, { recursive: true });
+    const failed = await readReport(path.join(fixtureReports, "unauthorized-access/latest.json"));
+    const passed = await readReport(
+      path.join(fixtureReports, "unauthorized-access/2026-11-21T02-00-05.000Z.json"),
+    );
+    const runbook = { ...failed.runbook, id: "future" };
+    await writeFile(
+      path.join(dirOf, `${failed.startedAt.replaceAll(":", "-")}.json`),
+      JSON.stringify({ ...failed, runbook }),
+    );
+    const at = "2099-01-01T00:00:00.000Z";
+    const future = path.join(dirOf, "2099-01-01T00-00-00.000Z.json");
+    await writeFile(future, JSON.stringify({ ...passed, runbook, runId: "f", startedAt: at }));
+    const index = await readReportIndex(dir, { limit: 30, runbookIds: ["future"] });
+    const h = index.histories.get("future");
+    expect(h?.entries.map((e) => [e.runId, e.status])).toEqual([[failed.runId, "failed"]]);
+    expect(h?.unreadable?.file).toBe(future);
+    expect(h?.unreadable?.message).toMatch(/2099-01-01T00:00:00\.000Z, after the site was built/);
+    expect(lastRunDay([...index.histories.values()])).toBe(failed.startedAt.slice(0, 10));
   });
 
   it("makes file names safe as URL segments", () => {

@@ -173,12 +173,19 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 /**
- * Throws when a report is not where the runner would have put it: in its runbook's folder, in a
- * file named after its `startedAt` (core reportFileStem). Another runbook's report is not this
- * one's run; a file whose time is not its name's is ordered by neither (a file named for an old
- * day that says it started in 2099 was the newest run, and never grew stale).
+ * How far after the build a report may say it started: the runner's and the build machine's
+ * clocks may differ a little. A report from further on (a wrong clock, a forged file) is no run.
  */
-function checkPlace(report: RunReport, runbookId: string, name: string): void {
+const FUTURE_SLACK_MS = 3_600_000;
+
+/**
+ * Throws when a report is not where the runner would have put it: in its runbook's folder, in a
+ * file named after its `startedAt` (core reportFileStem), before `now`. Another runbook's report
+ * is not this one's run; a file whose time is not its name's is ordered by neither (a file named
+ * for an old day that says it started in 2099 was the newest run, and never grew stale); a run
+ * from after the build would end every runbook's heat strip on its day and never grow stale.
+ */
+function checkPlace(report: RunReport, runbookId: string, name: string, now: number): void {
   if (report.runbook?.id !== runbookId)
     throw new Error(
       `the report is of runbook "${report.runbook?.id}", not of its folder "${runbookId}"`,
@@ -187,6 +194,10 @@ function checkPlace(report: RunReport, runbookId: string, name: string): void {
   if (Date.parse(report.startedAt) !== named)
     throw new Error(
       `the report says it started at ${report.startedAt}, not at ${new Date(named).toISOString()}, the time its file is named after`,
+    );
+  if (named > now + FUTURE_SLACK_MS)
+    throw new Error(
+      `the report says it started at ${report.startedAt}, after the site was built (${new Date(now).toISOString()}): the runner's clock or the file is wrong`,
     );
 }
 
@@ -202,11 +213,14 @@ export async function readReportIndex(
     runbookIds?: Iterable<string>;
     /** Called with each report read, for more than the index wants of it. */
     onReport?: (file: string, report: RunReport) => void;
+    /** The build's time (ms): a report from after it is no run (FUTURE_SLACK_MS). */
+    now?: number;
   },
 ): Promise<ReportIndex> {
   const histories = new Map<string, RunbookHistory>();
   const problems: ReportProblem[] = [];
   const wanted = options.runbookIds ? new Set(options.runbookIds) : undefined;
+  const now = options.now ?? Date.now();
   const dirs = await listDir(reportsDir);
   await Promise.all(
     dirs.map(async (runbookId) => {
@@ -234,7 +248,7 @@ export async function readReportIndex(
         const file = path.join(dir, name);
         try {
           const report = await readReport(file);
-          checkPlace(report, runbookId, name);
+          checkPlace(report, runbookId, name, now);
           options.onReport?.(file, report);
           const entry = entryOf(file, report);
           if (entry.kind === "full") entries.push(entry);
