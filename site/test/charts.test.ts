@@ -124,6 +124,43 @@ describe("a step's chart over the window", () => {
     expect(num(bars[0]!, "height") / num(bars[1]!, "height")).toBeCloseTo(10 / 5, 6);
   });
 
+  it("draws an infinite value (Athena's Infinity, a double divided by zero) as the tallest bar, marked, never as nothing", () => {
+    const inf: StepReport = {
+      ...step,
+      columns: [
+        { name: "hour", type: "timestamp" },
+        { name: "principal", type: "varchar" },
+        { name: "calls", type: "double" },
+      ],
+      rows: [
+        ["2026-11-22 05:00:00.000 UTC", "a", 4],
+        ["2026-11-22 07:00:00.000 UTC", "b", "Infinity"],
+      ],
+      checks: [
+        {
+          check: "max(calls) < 40",
+          line: 1,
+          warn: false,
+          status: "failed",
+          actual: "Infinity",
+          message: "max(calls) = Infinity, expected < 40",
+        },
+      ],
+    };
+    const svg = svgOf(timeSeriesSvg(timeSeries(inf, undefined)!));
+    const bars = selectAll("g.rm-bars rect", svg);
+    // Before: the infinite bar, the ✗ and the axis were gone, and the limit lay under the 4.
+    expect(bars).toHaveLength(2);
+    const [four, infinite] = bars as [Element, Element];
+    expect(infinite.properties.fill).toBe("var(--rm-chart-bad)");
+    expect(num(infinite, "height")).toBeGreaterThan(num(four, "height"));
+    expect(JSON.stringify(infinite)).toContain("calls ∞");
+    expect(selectAll("g.rm-offending-marks text", svg)).toHaveLength(1);
+    const rule = selectAll("g.rm-threshold line", svg)[0]!;
+    expect(num(rule, "y1")).toBeLessThan(num(four, "y"));
+    expect(num(rule, "y1")).toBeGreaterThan(num(infinite, "y"));
+  });
+
   it("draws nothing without a time and a number column, or with chart=none", () => {
     const byPrincipal = report.steps.find((s) => s.id === "denied_by_principal")!;
     expect(timeSeries(byPrincipal, undefined)).toBeUndefined();
@@ -164,6 +201,25 @@ describe("a check's value over the last runs", () => {
     expect(ys[0]! - ys[2]!).toBeCloseTo((62 - 4) * k, 6);
     const rule = selectAll("g.rm-threshold line", svg)[0]!;
     expect(ys[0]! - num(rule, "y1")).toBeCloseTo((50 - 4) * k, 6);
+  });
+  it("draws an infinite value as the highest point, crossed, above the limit", () => {
+    const points = [4, Number.POSITIVE_INFINITY, 7].map((value, i) => ({
+      at: new Date(Date.UTC(2026, 10, 21 + i, 2)),
+      value,
+      status: value < 50 ? "passed" : "failed",
+    }));
+    const svg = svgOf(metricHistorySvg("max(calls)", points, [50]));
+    const dots = selectAll("g.rm-runs path", svg);
+    expect(dots).toHaveLength(3);
+    const ys = dots.map((d) =>
+      Number(/translate\([\d.]+,([\d.]+)\)/.exec(String(d.properties.transform))![1]),
+    );
+    expect(dots[1]!.properties.fill).toBe("var(--rm-chart-bad)");
+    expect(JSON.stringify(dots[1])).toContain("max(calls) = ∞");
+    const rule = num(selectAll("g.rm-threshold line", svg)[0]!, "y1");
+    expect(ys[1]!).toBeLessThan(rule);
+    expect(rule).toBeLessThan(ys[2]!);
+    expect(ys[2]!).toBeLessThan(ys[0]!);
   });
 });
 

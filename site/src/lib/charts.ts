@@ -52,19 +52,37 @@ function render(options: Plot.PlotOptions, label: string): string {
 const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 const num = (v: number) => NUMBER.format(v);
 
+/**
+ * Where a value is drawn on a scale from `low` to `high`: an infinite one (Athena prints
+ * `Infinity` for a double divided by zero, and a check compares it) at the edge it goes past.
+ * Plot leaves non-finite values out: the offending bar, its ✗ and the axis were gone, and the
+ * scale with them (the limit was drawn under a bar of 4).
+ */
+function drawnAt(value: number, low: number, high: number): number {
+  if (value === Number.POSITIVE_INFINITY) return high;
+  if (value === Number.NEGATIVE_INFINITY) return low;
+  return value;
+}
+
+/** The finite ones of `values` (what a scale is made of). */
+const finite = (values: number[]) => values.filter(Number.isFinite);
+
 /** A step's result over the window: one bar (or point) per time, offending ones marked. */
 export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = {}): string {
   const { buckets, x, y } = series;
   const title = (b: (typeof buckets)[number]) =>
     `${formatTime(b.start.toISOString())}: ${y} ${num(b.value)}${b.rows > 1 ? ` (${b.rows} rows)` : ""}${b.offending ? " ✗ offending" : ""}`;
   const bad = buckets.filter((b) => b.offending);
+  const top = Math.max(...finite(buckets.map((b) => b.value)), ...series.thresholds, 0);
+  const ceiling = top * 1.12 || 1;
+  const value = (b: Bucket) => drawnAt(b.value, 0, ceiling);
   const marks: Plot.Markish[] = [];
   if (series.mark === "bar") {
     marks.push(
       Plot.rectY(buckets, {
         x1: "start",
         x2: "end",
-        y: "value",
+        y: value,
         insetLeft: 0.5,
         insetRight: 0.5,
         fill: (b) => (b.offending ? COLOR.bad : COLOR.bar),
@@ -76,10 +94,10 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
     const mid = (b: (typeof buckets)[number]) =>
       new Date((b.start.getTime() + b.end.getTime()) / 2);
     marks.push(
-      Plot.lineY(buckets, { x: mid, y: "value", stroke: COLOR.bar, strokeWidth: 2 }),
+      Plot.lineY(buckets, { x: mid, y: value, stroke: COLOR.bar, strokeWidth: 2 }),
       Plot.dot(buckets, {
         x: mid,
-        y: "value",
+        y: value,
         r: 3.5,
         symbol: (b: Bucket) => (b.offending ? "times" : "circle"),
         stroke: (b) => (b.offending ? COLOR.bad : COLOR.bar),
@@ -93,7 +111,7 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
   marks.push(
     Plot.text(bad, {
       x: (b) => new Date((b.start.getTime() + b.end.getTime()) / 2),
-      y: "value",
+      y: value,
       text: () => "✗",
       dy: -8,
       fill: COLOR.bad,
@@ -119,7 +137,6 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
       }),
     );
   }
-  const top = Math.max(...buckets.map((b) => b.value), ...series.thresholds, 0);
   return render(
     {
       width: options.width ?? 720,
@@ -127,7 +144,7 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
       marginLeft: 50,
       marginTop: 24,
       x: { type: "utc", domain: [series.window.start, series.window.end], label: null },
-      y: { domain: [0, top * 1.12 || 1], label: y, grid: true, nice: true },
+      y: { domain: [0, ceiling], label: y, grid: true, nice: true },
       marks,
     },
     `${series.mark === "bar" ? "Bar" : "Line"} chart of ${y} by ${x} over the window, ${buckets.length} time${buckets.length === 1 ? "" : "s"}${bad.length > 0 ? `, ${bad.length} with offending rows` : ""}`,
@@ -150,9 +167,11 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
   const failed = (p: MetricPoint) => p.status === "failed" || p.status === "errored";
   const title = (p: MetricPoint) =>
     `${formatTime(p.at.toISOString())}: ${metric} = ${num(p.value)}, ${STATUS_LABEL[p.status as keyof typeof STATUS_LABEL]?.label ?? p.status}`;
-  const values = [...points.map((p) => p.value), ...limits];
+  const values = finite([...points.map((p) => p.value), ...limits]);
   const lo = Math.min(0, ...values);
-  const hi = Math.max(...values);
+  const hi = Math.max(lo, ...values);
+  const high = hi === lo ? lo + 1 : hi + (hi - lo) * 0.12;
+  const value = (p: MetricPoint) => drawnAt(p.value, lo, high);
   const marks: Plot.Markish[] = [
     ...limits.map((t) =>
       Plot.ruleY([t], {
@@ -172,10 +191,10 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
         fill: COLOR.text,
       }),
     ),
-    Plot.lineY(points, { x: "at", y: "value", stroke: COLOR.bar, strokeWidth: 1.5 }),
+    Plot.lineY(points, { x: "at", y: value, stroke: COLOR.bar, strokeWidth: 1.5 }),
     Plot.dot(points, {
       x: "at",
-      y: "value",
+      y: value,
       r: 4,
       symbol: (p: MetricPoint) => (failed(p) ? "times" : "circle"),
       stroke: (p) => (failed(p) ? COLOR.bad : COLOR.bar),
@@ -199,7 +218,7 @@ export function metricHistorySvg(metric: string, points: MetricPoint[], limits: 
         tickFormat: "%b %-d",
       },
       y: {
-        domain: [lo, hi === lo ? lo + 1 : hi + (hi - lo) * 0.12],
+        domain: [lo, high],
         label: metric,
         grid: true,
         nice: true,
