@@ -272,6 +272,35 @@ describe("diffReports", () => {
     expect(diff.changes[0]).toMatchObject({ status: "errored", resolvedRows: [], newRows: [] });
   });
 
+  it("never calls a pass of a step that errored a pass, nor its rows resolved (a log file not read)", () => {
+    // The runner's shape: the step kept its error (files not read) and its check evaluated to
+    // passed over the part of the data it read (core isUnjudged). The diff said "✗ failed →
+    // ✓ passed" with the offending row under "Resolved offending rows".
+    const unread = {
+      status: "errored",
+      steps: [
+        {
+          id: "denied",
+          error: { code: "unread-files", message: "1 log file was not read" },
+          checks: [check({ status: "passed", actual: 0 })],
+        },
+      ],
+    } as unknown as RunReport;
+    const before = report("failed", [check({ status: "failed", actual: 1, offendingRows: [a] })]);
+    const [change] = diffReports(unread, before).changes;
+    expect(change).toMatchObject({ shown: "unjudged", previousShown: "failed" });
+    expect(change?.resolvedRows).toEqual([]);
+    expect(change?.newRows).toEqual([]);
+    // And the other way: a failure after an unjudged pass is compared with no judgment.
+    const [back] = diffReports(before, unread).changes;
+    expect(back).toMatchObject({ shown: "failed", previousShown: "unjudged", newRows: [] });
+    // A pass that is no longer judged is a change too.
+    const judged = report("passed", [check({ status: "passed", actual: 0 })]);
+    expect(diffReports(unread, judged).changes).toMatchObject([
+      { shown: "unjudged", previousShown: "passed" },
+    ]);
+  });
+
   it("leaves out checks that did not change, and has nothing to say without a previous run", () => {
     const same = report("failed", [check({ status: "failed", actual: 1, offendingRows: [a] })]);
     expect(diffReports(same, same).changes).toEqual([]);

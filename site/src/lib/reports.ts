@@ -21,6 +21,8 @@ import {
   timeOfReportName,
 } from "@run-md/core";
 
+import { shownStatus } from "./format.ts";
+
 // Reading and validating one report is core's report-store; the site re-exports it.
 export { readReport, reportSlug };
 
@@ -312,8 +314,11 @@ export interface CheckChange {
   check: string;
   label?: string;
   status: Status;
+  /** The status as pages show it: `unjudged` for a pass of a step that errored (format shownStatus). */
+  shown: string;
   /** Absent when the previous run had no such check (a new check, or a changed runbook). */
   previousStatus?: Status;
+  previousShown?: string;
   actual?: JsonValue;
   previousActual?: JsonValue;
   /** Offending rows shown in this run and not in the previous one. */
@@ -341,20 +346,25 @@ function checkKey(stepId: string, c: CheckOutcome): string {
  */
 export function diffReports(current: RunReport, previous: RunReport | undefined): ReportDiff {
   if (!previous) return { changes: [], statusChanged: false };
-  const before = new Map<string, CheckOutcome>();
+  const before = new Map<string, { check: CheckOutcome; shown: string }>();
   for (const step of previous.steps) {
-    for (const c of step.checks) before.set(checkKey(step.id, c), c);
+    for (const c of step.checks)
+      before.set(checkKey(step.id, c), { check: c, shown: shownStatus(step, c) });
   }
   const changes: CheckChange[] = [];
   for (const step of current.steps) {
     for (const c of step.checks) {
-      const p = before.get(checkKey(step.id, c));
+      const was = before.get(checkKey(step.id, c));
+      const p = was?.check;
+      const shown = shownStatus(step, c);
       const nowRows = c.offendingRows ?? [];
       const prevRows = p?.offendingRows ?? [];
       const nowKeys = new Set(nowRows.map(rowKey));
       const prevKeys = new Set(prevRows.map(rowKey));
-      // An errored check says nothing about the rows: compare rows only between real outcomes.
-      const comparable = c.status !== "errored" && p?.status !== "errored";
+      // An errored check, or a pass of a step that errored (files not read), says nothing about
+      // the rows: compare rows only between real outcomes.
+      const judged = (status: string | undefined) => status !== "errored" && status !== "unjudged";
+      const comparable = judged(shown) && judged(was?.shown);
       const newRows = !comparable
         ? []
         : p
@@ -367,6 +377,7 @@ export function diffReports(current: RunReport, previous: RunReport | undefined)
       const changed =
         !p ||
         p.status !== c.status ||
+        was?.shown !== shown ||
         JSON.stringify(p.actual) !== JSON.stringify(c.actual) ||
         newRows.length > 0 ||
         resolvedRows.length > 0;
@@ -375,6 +386,7 @@ export function diffReports(current: RunReport, previous: RunReport | undefined)
         stepId: step.id,
         check: c.check,
         status: c.status,
+        shown,
         actual: c.actual,
         newRows,
         resolvedRows,
@@ -382,8 +394,9 @@ export function diffReports(current: RunReport, previous: RunReport | undefined)
       };
       if (step.title !== undefined) change.stepTitle = step.title;
       if (c.label !== undefined) change.label = c.label;
-      if (p) {
+      if (was && p) {
         change.previousStatus = p.status;
+        change.previousShown = was.shown;
         change.previousActual = p.actual;
       }
       changes.push(change);
