@@ -90,6 +90,9 @@ describe("a step's chart over the window", () => {
     expect(rule).toHaveLength(1);
     const base = num(bars[0]!, "y") + num(bars[0]!, "height");
     expect(num(rule[0]!, "y1")).toBeCloseTo(base - 40 * k, 6);
+    // The hours are UTC's, and the axis says so: "9 AM" read as the reader's own hour misleads.
+    const ticks = selectAll("text", svg).map((t) => JSON.stringify(t));
+    expect(ticks.some((t) => t.includes("UTC"))).toBe(true);
     // Each bar says what it is in words (a tooltip, and for screen readers).
     expect(JSON.stringify(bad[0])).toContain("calls 45");
     expect(JSON.stringify(bad[0])).toContain("offending");

@@ -232,3 +232,10 @@ describe("a runbook that cannot run (the parser rejects it)", () => {
       expect(order.indexOf("broken-typo"), id).toBeLessThan(order.indexOf(id));
   });
 });
+
+describe("the index's day strip", () => {
+  it("says its days are UTC's: a run at 23:30 UTC is the next day in Sydney", async () => {
+    const head = select(".rm-index__heat-head", await page(""));
+    expect(text(head)).toMatch(/^Last 30 days \(UTC\)/);
+  });
+});

@@ -143,7 +143,9 @@ export function timeSeriesSvg(series: TimeSeries, options: { width?: number } = 
       height: 220,
       marginLeft: 50,
       marginTop: 24,
-      x: { type: "utc", domain: [series.window.start, series.window.end], label: null },
+      // The hours are UTC's, as every time of the site: said on the axis, not left to be read
+      // as the reader's own.
+      x: { type: "utc", domain: [series.window.start, series.window.end], label: "UTC" },
       y: { domain: [0, ceiling], label: y, grid: true, nice: true },
       marks,
     },
