@@ -187,7 +187,7 @@ describe("the index's heat strip", () => {
 });
 
 describe("a latest run older than its schedule allows", () => {
-  it("is marked stale in the HTML, on the runbook's page and the index, without JavaScript", async () => {
+  it("is marked stale in the HTML, in the runbook page's summary, under its latest run and on the index, without JavaScript", async () => {
     const HOUR = 3_600_000;
     // A nightly runbook's run is stale after 48 hours; an hour more for the time since the build.
     const stale = (await latestReports()).filter(
@@ -197,11 +197,14 @@ describe("a latest run older than its schedule allows", () => {
     const index = await page("");
     for (const r of stale) {
       const days = Math.floor((Date.now() - Date.parse(r.startedAt)) / (24 * HOUR));
+      const runbook = await page(`runbooks/${r.id}`);
+      // The summary first: it is where a notification's reader lands, the answer at the top.
       for (const [where, tree] of [
-        ["page", await page(`runbooks/${r.id}`)],
+        ["summary", select("[data-summary]", runbook)],
+        ["latest run", select(".rm-latest ~ [data-rm-stale]", runbook)],
         ["index", select(`tr[data-runbook="${r.id}"]`, index)],
       ] as const) {
-        const mark = select("[data-rm-stale]", tree as Root);
+        const mark = where === "latest run" || !tree ? tree : select("[data-rm-stale]", tree);
         expect(mark, `${r.id} ${where}`).toBeTruthy();
         expect(mark?.properties.hidden, `${r.id} ${where}`).toBeFalsy();
         // The age at the build: the same day count, or one less when the build was just before
