@@ -8,7 +8,10 @@ import type { ReportEntry } from "./reports.ts";
 export interface DayCell {
   /** `2026-11-23` (UTC). */
   day: string;
-  /** The worst status of the day's runs, or `none`. */
+  /**
+   * The worst status of the day's runs, `none`, or `unread`: a day before the oldest run the
+   * site read, when it left older ones unread (RunbookHistory.olderUnread).
+   */
   status: string;
   runs: number;
   /** The run the cell links to: the latest of the day's worst. */
@@ -41,8 +44,13 @@ export function lastRunDay(histories: { entries: ReportEntry[] }[]): string | un
   return newest === undefined ? undefined : dayOf(newest);
 }
 
-/** One cell per day: the worst outcome of the day's runs (entries newest first). */
-export function dayCells(entries: ReportEntry[], days: string[]): DayCell[] {
+/**
+ * One cell per day: the worst outcome of the day's runs (entries newest first). With
+ * `unreadBefore` (the oldest run read, when older ones were not read), the days before its day
+ * are `unread`: they may hold runs (review: they said "no run").
+ */
+export function dayCells(entries: ReportEntry[], days: string[], unreadBefore?: string): DayCell[] {
+  const firstRead = unreadBefore === undefined ? undefined : dayOf(unreadBefore);
   const byDay = new Map<string, ReportEntry[]>();
   for (const e of entries) {
     if (Number.isNaN(Date.parse(e.startedAt))) continue;
@@ -55,7 +63,7 @@ export function dayCells(entries: ReportEntry[], days: string[]): DayCell[] {
     for (const e of runs) {
       if (!worst || (STATUS_RANK[e.status] ?? 9) < (STATUS_RANK[worst.status] ?? 9)) worst = e;
     }
-    if (!worst) return { day, status: "none", runs: 0 };
+    if (!worst) return { day, status: firstRead && day < firstRead ? "unread" : "none", runs: 0 };
     const status = worst.status;
     const warnings =
       (status === "passed" || status === "warned") &&

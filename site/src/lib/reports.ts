@@ -85,6 +85,11 @@ export interface RunbookHistory {
   /** How many report files the directory holds for this runbook. */
   total: number;
   /**
+   * Older report files were left unread (the history limit was reached): the days before the
+   * oldest entry may hold runs, so the heat strip says "not read" of them, never "no run".
+   */
+  olderUnread?: boolean;
+  /**
    * The newest report file, when it cannot be read or validated (or is another runbook's):
    * newer than every full run read, it may be the latest run, so the runbook's status is
    * `unreadable`, never the older run's.
@@ -245,8 +250,12 @@ export async function readReportIndex(
       let unreadable: ReportProblem | undefined;
       // Read newest-first until `limit` good full runs are found (and at most `limit`
       // investigations kept); unreadable files are skipped.
+      let olderUnread = false;
       for (const name of names) {
-        if (entries.length >= options.limit) break;
+        if (entries.length >= options.limit) {
+          olderUnread = true;
+          break;
+        }
         const file = path.join(dir, name);
         try {
           const report = await readReport(file);
@@ -270,6 +279,7 @@ export async function readReportIndex(
       investigations.sort(newestFirst);
       const history: RunbookHistory = { runbookId, entries, investigations, total: names.length };
       if (unreadable) history.unreadable = unreadable;
+      if (olderUnread) history.olderUnread = true;
       histories.set(runbookId, history);
     }),
   );
