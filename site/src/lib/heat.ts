@@ -9,8 +9,8 @@ export interface DayCell {
   /** `2026-11-23` (UTC). */
   day: string;
   /**
-   * The worst status of the day's runs, `none`, or `unread`: a day before the oldest run the
-   * site read, when it left older ones unread (RunbookHistory.olderUnread).
+   * The worst status of the day's runs, `none`, or `unread`: a day that holds only report files
+   * the site left unread, past its history limit (RunbookHistory.unreadDays).
    */
   status: string;
   runs: number;
@@ -45,12 +45,16 @@ export function lastRunDay(histories: { entries: ReportEntry[] }[]): string | un
 }
 
 /**
- * One cell per day: the worst outcome of the day's runs (entries newest first). With
- * `unreadBefore` (the oldest run read, when older ones were not read), the days before its day
- * are `unread`: they may hold runs (review: they said "no run").
+ * One cell per day: the worst outcome of the day's runs (entries newest first). A day without a
+ * run read but with report files left unread (`unreadDays`) is `unread`: it may hold runs
+ * (review: such days said "no run").
  */
-export function dayCells(entries: ReportEntry[], days: string[], unreadBefore?: string): DayCell[] {
-  const firstRead = unreadBefore === undefined ? undefined : dayOf(unreadBefore);
+export function dayCells(
+  entries: ReportEntry[],
+  days: string[],
+  unreadDays: readonly string[] = [],
+): DayCell[] {
+  const unread = new Set(unreadDays);
   const byDay = new Map<string, ReportEntry[]>();
   for (const e of entries) {
     if (Number.isNaN(Date.parse(e.startedAt))) continue;
@@ -63,7 +67,7 @@ export function dayCells(entries: ReportEntry[], days: string[], unreadBefore?: 
     for (const e of runs) {
       if (!worst || (STATUS_RANK[e.status] ?? 9) < (STATUS_RANK[worst.status] ?? 9)) worst = e;
     }
-    if (!worst) return { day, status: firstRead && day < firstRead ? "unread" : "none", runs: 0 };
+    if (!worst) return { day, status: unread.has(day) ? "unread" : "none", runs: 0 };
     const status = worst.status;
     const warnings =
       (status === "passed" || status === "warned") &&

@@ -85,10 +85,10 @@ export interface RunbookHistory {
   /** How many report files the directory holds for this runbook. */
   total: number;
   /**
-   * Older report files were left unread (the history limit was reached): the days before the
-   * oldest entry may hold runs, so the heat strip says "not read" of them, never "no run".
+   * The days (UTC, `2026-11-20`) of the report files left unread, past the history limit: the
+   * heat strip says "not read" of them, never "no run" (their time is in their name).
    */
-  olderUnread?: boolean;
+  unreadDays?: string[];
   /**
    * The newest report file, when it cannot be read or validated (or is another runbook's):
    * newer than every full run read, it may be the latest run, so the runbook's status is
@@ -208,6 +208,12 @@ function checkPlace(report: RunReport, runbookId: string, name: string, now: num
     );
 }
 
+/** The days (UTC) of report files, from the times in their names, each once. */
+function daysOfNames(names: string[]): string[] {
+  const days = names.map((n) => new Date(timeOfReportName(n)).toISOString().slice(0, 10));
+  return [...new Set(days)].sort();
+}
+
 /**
  * Reads the newest `limit` reports of every runbook directory under `reportsDir`. A missing
  * directory is an empty history. The runner names its files by timestamp, so the newest files
@@ -250,12 +256,10 @@ export async function readReportIndex(
       let unreadable: ReportProblem | undefined;
       // Read newest-first until `limit` good full runs are found (and at most `limit`
       // investigations kept); unreadable files are skipped.
-      let olderUnread = false;
+      let read = 0;
       for (const name of names) {
-        if (entries.length >= options.limit) {
-          olderUnread = true;
-          break;
-        }
+        if (entries.length >= options.limit) break;
+        read++;
         const file = path.join(dir, name);
         try {
           const report = await readReport(file);
@@ -279,7 +283,8 @@ export async function readReportIndex(
       investigations.sort(newestFirst);
       const history: RunbookHistory = { runbookId, entries, investigations, total: names.length };
       if (unreadable) history.unreadable = unreadable;
-      if (olderUnread) history.olderUnread = true;
+      const unreadDays = daysOfNames(names.slice(read));
+      if (unreadDays.length > 0) history.unreadDays = unreadDays;
       histories.set(runbookId, history);
     }),
   );
