@@ -4,7 +4,8 @@
  * `sourceHash` is the earlier text's), and `broken-since`, which has errors now (a mistyped key)
  * and can no longer run. The reports are fixture runs of `unauthorized-access` made theirs:
  * `broken-since`'s passed; `edited-since`'s failed, and its runbook then had an escalation
- * (ESCALATION_THEN) that the file has not.
+ * (ESCALATION_THEN) that the file has not. And `sample-run`, unchanged since its failed run,
+ * which read the bundled sample data (`sampleData: true`).
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -12,6 +13,7 @@ import path from "node:path";
 
 export const EDITED_ID = "edited-since";
 export const BROKEN_ID = "broken-since";
+export const SAMPLE_ID = "sample-run";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const REPORT = {
@@ -53,7 +55,27 @@ const NOW = {
   [BROKEN_ID]: book(BROKEN_ID, "Broken since its run", "", "scedule: manual"),
 };
 
+/** `sample-run`: its failed run read the bundled sample data, and the file is as it ran. */
+async function writeSampleRun(runbooksDir: string, reportsDir: string): Promise<void> {
+  const source = book(SAMPLE_ID, "Run over the sample data", "");
+  await writeFile(path.join(runbooksDir, `${SAMPLE_ID}.md`), source);
+  const report = JSON.parse(await readFile(path.join(FIXTURES, REPORT[EDITED_ID]), "utf8"));
+  report.runId = `${SAMPLE_ID}-run`;
+  report.sampleData = true;
+  report.runbook = {
+    ...report.runbook,
+    id: SAMPLE_ID,
+    path: `runbooks/${SAMPLE_ID}.md`,
+    sourceHash: createHash("sha256").update(source).digest("hex"),
+  };
+  delete report.runbook.escalation;
+  await mkdir(path.join(reportsDir, SAMPLE_ID), { recursive: true });
+  const name = `${report.startedAt.replaceAll(":", "-")}.json`;
+  await writeFile(path.join(reportsDir, SAMPLE_ID, name), JSON.stringify(report));
+}
+
 export async function writeChanged(runbooksDir: string, reportsDir: string): Promise<void> {
+  await writeSampleRun(runbooksDir, reportsDir);
   for (const id of [EDITED_ID, BROKEN_ID] as const) {
     await writeFile(path.join(runbooksDir, `${id}.md`), NOW[id]);
     const report = JSON.parse(await readFile(path.join(FIXTURES, REPORT[id]), "utf8")) as {

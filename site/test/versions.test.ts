@@ -12,7 +12,7 @@ import type { Element, Root } from "hast";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BROKEN_ID, EDITED_ID, ESCALATION_THEN } from "./changed-fixture.ts";
+import { BROKEN_ID, EDITED_ID, ESCALATION_THEN, SAMPLE_ID } from "./changed-fixture.ts";
 import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
 
 let site: SharedSite;
@@ -105,5 +105,26 @@ describe("a run of an earlier version of its runbook", () => {
     );
     const page = await builtPage(site.outDir, `runbooks/${BROKEN_ID}`);
     expect(text(select("[data-summary-version]", page))).toMatch(/has errors now and cannot run/);
+  });
+});
+
+describe("a run over the bundled sample data (local.logDir: sample)", () => {
+  it("says so on the index, in the runbook page's summary and on the run's page", async () => {
+    const names = await readdir(path.join(site.reportsDir, SAMPLE_ID));
+    const name = names.find((n) => n.endsWith("Z.json"))!;
+    const report = JSON.parse(await readFile(path.join(site.reportsDir, SAMPLE_ID, name), "utf8"));
+    expect(report.sampleData).toBe(true);
+    expect(await changedSinceRun(SAMPLE_ID)).toBe(false);
+    const said = /read the bundled sample data \(local\.logDir: sample\), not your CloudTrail logs/;
+    expect(text(select("[data-sample-note]", row(SAMPLE_ID)))).toMatch(said);
+    const page = await builtPage(site.outDir, `runbooks/${SAMPLE_ID}`);
+    expect(text(select("[data-summary] [data-sample-note]", page))).toMatch(said);
+    const run = await builtPage(
+      site.outDir,
+      `runbooks/${SAMPLE_ID}/runs/${name.replace(/\.json$/, "")}`,
+    );
+    expect(text(select("[data-sample-note]", run))).toMatch(said);
+    // A run over the logs says nothing of it.
+    expect(select("[data-sample-note]", row("unauthorized-access"))).toBeUndefined();
   });
 });

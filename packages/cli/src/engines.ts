@@ -9,6 +9,7 @@ import {
   plainHttpWarning,
   type Runbook,
   RunMdError,
+  type RunReport,
 } from "@run-md/core";
 import type { LocalEngineOptions } from "@run-md/engine-local";
 import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
@@ -146,6 +147,16 @@ export class EnginePool {
       const engine = await this.get(name);
       await engine.preflight?.();
     }
+  }
+
+  /**
+   * The report of a run through this pool, marked when its local steps read the bundled sample
+   * data (core RunReport.sampleData): published, its planted incidents read as real findings.
+   */
+  markSampleData(report: RunReport): RunReport {
+    if (this.readsSample() && report.steps.some((s) => s.engine === "local"))
+      report.sampleData = true;
+    return report;
   }
 
   /** Whether the local engine would read the bundled sample data. */

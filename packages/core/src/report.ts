@@ -108,7 +108,20 @@ export interface RunReport {
   steps: StepReport[];
   summary: { checks: Record<Status, number>; steps: Record<StepStatus, number> };
   error?: ErrorInfo;
+  /**
+   * Its local steps read the bundled sample data (`local.logDir: sample`), not CloudTrail logs:
+   * what it found is about generated events (SAMPLE_DATA_NOTE). Missing otherwise.
+   */
+  sampleData?: true;
 }
+
+/**
+ * What every view says beside a run over the bundled sample data: published (a nightly job set
+ * up before the logs were), its planted incidents read as the account's findings, and its passes
+ * as a night of real logs checked.
+ */
+export const SAMPLE_DATA_NOTE =
+  "this run read the bundled sample data (local.logDir: sample), not your CloudTrail logs: what it found is about generated events";
 
 /**
  * The line a report gives a step whose own `window=` differs from the run's (it read less, or

@@ -62,6 +62,8 @@ export interface ReportEntry {
   stepIds: string[];
   /** sha256 of the runbook file the run ran: another than the site's file is an earlier version. */
   sourceHash?: string;
+  /** The run read the bundled sample data, not CloudTrail logs (core SAMPLE_DATA_NOTE). */
+  sampleData?: true;
   /** The run's own error, when it has one. */
   error?: string;
   /** Its steps' first warning and how many more (core `stepWarnings`), when they have any. */
@@ -156,6 +158,7 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     stepIds: report.steps.map((s) => s.id),
   };
   if (report.runbook.sourceHash !== undefined) entry.sourceHash = report.runbook.sourceHash;
+  if (report.sampleData) entry.sampleData = true;
   if (report.error?.message) entry.error = report.error.message;
   else {
     const errored = report.steps.filter((s) => s.error);

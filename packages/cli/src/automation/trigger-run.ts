@@ -323,7 +323,7 @@ async function runOne(
 ): Promise<RunReport> {
   // A run stopped before its first step still has its report: with the event's parameters and
   // window, an investigation, like the run it would have been.
-  return runOrErrorReport(
+  const report = await runOrErrorReport(
     runbook,
     {
       ...(options.engine === undefined ? {} : { engine: options.engine }),
@@ -347,6 +347,7 @@ async function runOne(
     // plan lines are.
     (e) => options.out?.write(`error ${printable(maskText(e.message, config.mask))}\n`),
   );
+  return pool.markSampleData(report);
 }
 
 /**

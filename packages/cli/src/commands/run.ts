@@ -364,7 +364,7 @@ async function runOne(
   terminal: TerminalReporter | undefined,
 ): Promise<RunReport> {
   const { values, config } = plan;
-  return runOrErrorReport(
+  const report = await runOrErrorReport(
     runbook,
     {
       ...(values.engine === undefined ? {} : { engine: values.engine }),
@@ -382,6 +382,7 @@ async function runOne(
     },
     printError,
   );
+  return plan.pool.markSampleData(report);
 }
 
 /** Runs the runbooks in turn, writes their reports and outputs; the exit code of the worst. */
