@@ -11,4 +11,5 @@ export const SHARED_SITE_READERS = [
   "site/test/list-pages.test.ts",
   "site/test/page-answers.test.ts",
   "site/test/links.test.ts",
+  "site/test/versions.test.ts",
 ];

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { axeViolations, type Chromium, COLOUR_RULES, launchChromium } from "./browser.ts";
+import { BROKEN_ID, EDITED_ID, SAMPLE_ID } from "./changed-fixture.ts";
 import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
 import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
@@ -51,8 +52,21 @@ const fixtureIds = [
   "s3-public-access",
   "unauthorized-access",
 ];
-/** Every runbook of the shared build: the fixtures, the served two and the hostile one. */
-const topIds = [...fixtureIds, HOSTILE_ID, RUNBOOK_ID, SLOW_ID].sort();
+/**
+ * Every runbook of the shared build: the fixtures, the served two, the hostile one and those of
+ * versions.test.ts (changed since their run, or run over the sample data).
+ */
+const topIds = [
+  ...fixtureIds,
+  HOSTILE_ID,
+  RUNBOOK_ID,
+  SLOW_ID,
+  EDITED_ID,
+  BROKEN_ID,
+  SAMPLE_ID,
+].sort();
+/** The failed runbooks, worst first: the high one, then the others by title. */
+const failedIds = ["unauthorized-access", EDITED_ID, SAMPLE_ID, HOSTILE_ID];
 const runbookIds = [...topIds, ...TWIN_IDS].sort();
 
 /** The runbook ids of the Markdown files in `dir`, sorted. */
@@ -122,10 +136,7 @@ describe("the generated HTML", () => {
     }
     expect(text(byId["root-usage"])).toContain("no run yet");
     // Failures first (the hostile runbook has no severity: after the high one).
-    expect(rows.slice(0, 2).map((r) => r.properties.dataRunbook)).toEqual([
-      "unauthorized-access",
-      HOSTILE_ID,
-    ]);
+    expect(rows.slice(0, failedIds.length).map((r) => r.properties.dataRunbook)).toEqual(failedIds);
   });
 
   it("keeps every index row visible without JavaScript, with static status and tag pages as the filter", async () => {
@@ -133,10 +144,9 @@ describe("the generated HTML", () => {
     expect(selectAll("tr[data-runbook][hidden]", index)).toHaveLength(0);
     expect(select("form[data-rm-filter]", index)?.properties.hidden).toBe(true);
     const failed = await page("status/failed");
-    expect(selectAll("tr[data-runbook]", failed).map((r) => r.properties.dataRunbook)).toEqual([
-      "unauthorized-access",
-      HOSTILE_ID,
-    ]);
+    expect(selectAll("tr[data-runbook]", failed).map((r) => r.properties.dataRunbook)).toEqual(
+      failedIds,
+    );
     const iam = await page("tags/iam");
     expect(
       selectAll("tr[data-runbook]", iam)
@@ -508,17 +518,20 @@ describe("in a browser", () => {
         /^⚠ stale: the last run is \d+ days old \(schedule: nightly\)$/,
       );
 
-      // Failed: unauthorized-access and the hostile runbook.
+      // Failed: unauthorized-access, the hostile runbook and two of versions.test.ts.
       await tab.getByRole("button", { name: /^failed/ }).click();
-      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(2);
+      const failed = failedIds.length;
+      await expect.poll(() => tab.locator("tr[data-runbook]:visible").count()).toBe(failed);
       expect(new URL(tab.url()).search).toBe("?status=failed");
-      expect(await tab.locator("[data-filter-count]").textContent()).toBe(`2 of ${all} shown`);
+      expect(await tab.locator("[data-filter-count]").textContent()).toBe(
+        `${failed} of ${all} shown`,
+      );
       await tab.screenshot({ path: path.join(artifacts, "site-index-failed.png") });
 
       await tab.locator("tr[data-runbook]:visible a.rm-index__title").first().click();
       await tab.waitForURL(/\/runbooks\/unauthorized-access\/$/);
       // Its latest nightly run is of November 2026 too: stale on its page as on the index.
-      await expect.poll(() => tab.locator("[data-rm-stale]").isVisible()).toBe(true);
+      await expect.poll(() => tab.locator("[data-summary] [data-rm-stale]").isVisible()).toBe(true);
       const failedCheck = tab.locator(
         '[data-expect=denied_by_principal] tr[data-check-status="failed"]',
         {
