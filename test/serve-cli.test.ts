@@ -25,12 +25,13 @@ const children: ChildProcess[] = [];
 function serve(
   runbooks: string | null = FIXTURES,
   detached = false,
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   // null: none named, the configuration's runbooksDir (default runbooks/ beside it).
   const named = runbooks === null ? [] : [runbooks];
   const child = spawn(process.execPath, [BIN, "serve", ...named], {
     cwd: dir,
-    env: { ...process.env, CI: "1", NO_COLOR: "1" },
+    env: { ...process.env, CI: "1", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, as a shell gives a foreground command (Ctrl-C signals the group).
     detached,
@@ -317,6 +318,39 @@ describe("run-md serve over the configuration's runbooks folder", () => {
       expect(body.status).toBe("passed");
       // As run-md run names it from here, not the machine's /tmp/... path.
       expect((body.result as { runbook: { path: string } }).runbook.path).toBe("runbooks/mine.md");
+      // A folder of files it was pointed at: nothing says sample data.
+      expect((body.result as { sampleData?: boolean }).sampleData).toBeUndefined();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("run-md serve over the bundled sample data (logDir: sample)", () => {
+  it("stores reports that say so, as run's do (the site shows their findings are generated)", {
+    timeout: 240_000,
+  }, async () => {
+    await mkdir(path.join(dir, "runbooks"), { recursive: true });
+    await writeFile(
+      path.join(dir, "runbooks", "count.md"),
+      "---\ntitle: Count\nwindow: 7d\n---\n\n```sql s\nSELECT count(*) AS n FROM cloudtrail_logs\n```\n",
+    );
+    const { child, url } = await serve(null, false, {
+      RUN_MD_LOG_DIR: "sample",
+      RUN_MD_SAMPLE_DIR: path.join(dir, "sample-data"),
+    });
+    try {
+      const run = await api(`${url}/api/runs`, { runbook: "count" });
+      expect(run.status).toBe(202);
+      let body: Record<string, unknown> = {};
+      for (let i = 0; i < 1800 && body.result === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        body = (await api(`${url}/api/runs/${run.body.id}`)).body;
+      }
+      expect(body.status).toBe("passed");
+      const result = body.result as { sampleData?: boolean; steps: { rows: unknown[][] }[] };
+      expect(Number(result.steps[0]?.rows[0]?.[0])).toBeGreaterThan(0);
+      expect(result.sampleData).toBe(true);
     } finally {
       child.kill("SIGKILL");
     }

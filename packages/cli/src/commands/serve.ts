@@ -99,6 +99,7 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
     runbooks: positionals.length > 0 ? positionals : [displayPath(config.runbooksDir)],
     run: {
       getEngine: (name) => pool.get(name),
+      finishReport: (report) => pool.markSampleData(report),
       reportsDir: config.reportsDir,
       toolVersion: version(),
       configEngines: config.engines,

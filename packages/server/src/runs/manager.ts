@@ -42,6 +42,11 @@ export interface RunSettings {
    */
   maxScanBytes?: number;
   mask?: MaskOptions;
+  /**
+   * What the run's engines add to its report, as `run-md run` does (the CLI's pool marks a run
+   * over the bundled sample data: RunReport.sampleData).
+   */
+  finishReport?: (report: RunReport) => RunReport;
 }
 
 /**
@@ -505,7 +510,7 @@ export class RunManager {
     const startedAt = new Date();
     try {
       await this.hooks.beforeStart?.(rec);
-      return await runRunbook(
+      const report = await runRunbook(
         runbook,
         {
           ...(rec.engine === undefined ? {} : { engine: rec.engine }),
@@ -520,6 +525,7 @@ export class RunManager {
         },
         { getEngine: this.enginesFor(rec, signal), reporter: reporterFor(rec, this.hub) },
       );
+      return s.finishReport ? s.finishReport(report) : report;
     } catch (e) {
       if (!isRunMdError(e)) throw e;
       return errorReport(runbook, e, { toolVersion: s.toolVersion, runId: rec.id }, startedAt);
