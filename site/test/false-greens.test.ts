@@ -14,7 +14,7 @@ import {
   runRunbook,
 } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checksCountText, checksSentence } from "../src/lib/checks.ts";
+import { checksCountText, checksSentence, noOutcomeText } from "../src/lib/checks.ts";
 import { indexRank, STATUS_LABEL, STATUS_RANK, shownStatus } from "../src/lib/format.ts";
 import { readReportIndex } from "../src/lib/reports.ts";
 import { checkHistory } from "../src/lib/series.ts";
@@ -338,5 +338,25 @@ describe("a run page's count of checks", () => {
         summary: { ...report.summary, checks: { passed: 0, warned: 0, failed: 0, errored: 0 } },
       }),
     ).toBe("none");
+  });
+});
+
+describe("a check of the runbook without an outcome in the latest run", () => {
+  it("says why: no run, a step that errored, a step the run was cancelled before, or a check added since", async () => {
+    // The runner's report of a run cancelled before its second step: that step is in the report,
+    // cancelled, with no checks and no error (core skippedStep). Its checks said "not in this run".
+    const report = await passedReport();
+    const step = { ...report.steps[1]!, status: "cancelled" as const, checks: [] };
+    expect(step.error).toBeUndefined();
+    expect(noOutcomeText({ noRun: false, step })).toBe(
+      "not judged: the run was cancelled before this step finished",
+    );
+    expect(noOutcomeText({ noRun: true, step: undefined })).toBe("No run yet");
+    const errored = { ...step, status: "errored" as const, error: { code: "x", message: "y" } };
+    expect(noOutcomeText({ noRun: false, step: errored })).toBe("not judged: the step errored");
+    // The step ran and judged its checks: this one is not among them (added since the run).
+    expect(noOutcomeText({ noRun: false, step: report.steps[0]! })).toBe("not in this run");
+    // The step itself is not in the run (added since, or --step ran another one).
+    expect(noOutcomeText({ noRun: false, step: undefined })).toBe("not in this run");
   });
 });

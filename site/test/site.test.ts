@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/nightly/build-site.ts";
 import { skipOrFail } from "../../test/ci-prerequisites.ts";
 import { axeViolations, type Chromium, COLOUR_RULES, launchChromium } from "./browser.ts";
-import { BROKEN_ID, EDITED_ID, SAMPLE_ID } from "./changed-fixture.ts";
+import { BROKEN_ID, CANCELLED_ID, EDITED_ID, SAMPLE_ID } from "./changed-fixture.ts";
 import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
 import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
@@ -54,7 +54,7 @@ const fixtureIds = [
 ];
 /**
  * Every runbook of the shared build: the fixtures, the served two, the hostile one and those of
- * versions.test.ts (changed since their run, or run over the sample data).
+ * versions.test.ts (changed since their run, run over the sample data, or cancelled).
  */
 const topIds = [
   ...fixtureIds,
@@ -64,6 +64,7 @@ const topIds = [
   EDITED_ID,
   BROKEN_ID,
   SAMPLE_ID,
+  CANCELLED_ID,
 ].sort();
 /** The failed runbooks, worst first: the high one, then the others by title. */
 const failedIds = ["unauthorized-access", EDITED_ID, SAMPLE_ID, HOSTILE_ID];

@@ -12,7 +12,13 @@ import type { Element, Root } from "hast";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BROKEN_ID, EDITED_ID, ESCALATION_THEN, SAMPLE_ID } from "./changed-fixture.ts";
+import {
+  BROKEN_ID,
+  CANCELLED_ID,
+  EDITED_ID,
+  ESCALATION_THEN,
+  SAMPLE_ID,
+} from "./changed-fixture.ts";
 import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
 
 let site: SharedSite;
@@ -126,5 +132,22 @@ describe("a run over the bundled sample data (local.logDir: sample)", () => {
     expect(text(select("[data-sample-note]", run))).toMatch(said);
     // A run over the logs says nothing of it.
     expect(select("[data-sample-note]", row("unauthorized-access"))).toBeUndefined();
+  });
+});
+
+describe("a check of a step the run was cancelled before", () => {
+  it("says it was not judged, not that it is not in the run", async () => {
+    const names = await readdir(path.join(site.reportsDir, CANCELLED_ID));
+    const name = names.find((n) => n.endsWith("Z.json"))!;
+    const report = JSON.parse(
+      await readFile(path.join(site.reportsDir, CANCELLED_ID, name), "utf8"),
+    ) as { steps: { id: string; status: string; checks: unknown[] }[] };
+    const second = report.steps.find((s) => s.id === "second")!;
+    expect([second.status, second.checks.length]).toEqual(["cancelled", 0]);
+    const source = await readFile(path.join(site.runbooksDir, `${CANCELLED_ID}.md`), "utf8");
+    expect(source).toMatch(/```sql second\n[^`]*```\n\n```expect\nrows == 1/);
+    const page = await builtPage(site.outDir, `runbooks/${CANCELLED_ID}`);
+    const cell = select("[data-expect=second] [data-no-outcome]", page);
+    expect(text(cell)).toBe("not judged: the run was cancelled before this step finished");
   });
 });

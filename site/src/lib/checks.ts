@@ -176,3 +176,20 @@ export function checksCountText(report: {
   if (unjudged > 0) parts.push(`${unjudged} not judged (their step errored)`);
   return parts.join(", ") || "none";
 }
+
+/**
+ * Why a check of the runbook has no outcome in the run shown: no run at all, its step errored
+ * (the runner judges no check of a step that errored), the run was cancelled before its step
+ * finished (the step is in the report, cancelled, without checks: it said "not in this run"),
+ * or the check (or its step) is not in the run (added since, or another `--step`).
+ */
+export function noOutcomeText(of: {
+  noRun: boolean;
+  step: { status?: string | undefined; error?: unknown } | undefined;
+}): string {
+  if (of.noRun) return "No run yet";
+  if (of.step?.error) return "not judged: the step errored";
+  if (of.step?.status === "cancelled")
+    return "not judged: the run was cancelled before this step finished";
+  return "not in this run";
+}
