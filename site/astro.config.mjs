@@ -1,4 +1,5 @@
 // @ts-check
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,19 @@ const runbooksDir = process.env.RUN_MD_RUNBOOKS_DIR
 const reportsDir = process.env.RUN_MD_REPORTS_DIR
   ? fromCaller(process.env.RUN_MD_REPORTS_DIR)
   : path.join(repoRoot, "reports");
+// A folder named by the environment must be there: a mistyped RUN_MD_REPORTS_DIR built a site
+// whose every runbook said "no run yet", without a word. (The defaults may be absent: a fresh
+// clone has no reports/.)
+for (const [variable, dir] of [
+  ["RUN_MD_RUNBOOKS_DIR", runbooksDir],
+  ["RUN_MD_REPORTS_DIR", reportsDir],
+]) {
+  if (process.env[variable] && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(
+      `${variable} names ${dir}, which is not a folder: point it at the ${variable === "RUN_MD_REPORTS_DIR" ? "reports" : "runbooks"} folder`,
+    );
+  }
+}
 // How many of each runbook's most recent reports get a page (and a place in its history strip).
 const historyLimit = Number.parseInt(process.env.RUN_MD_SITE_HISTORY || "30", 10);
 if (!Number.isInteger(historyLimit) || historyLimit < 1) {

@@ -19,6 +19,7 @@ import {
   checkSiteNodeArgs,
   publishedFolder,
   putInPlace,
+  SiteBuildError,
   siteNodeArgs,
 } from "../scripts/nightly/build-site.ts";
 import {
@@ -289,6 +290,27 @@ describe("nightly options", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("buildSite's inputs", () => {
+  it("refuses a reports or runbooks folder that does not exist, naming it (a typo built a site of 'no run yet' everywhere)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-site-inputs-"));
+    const missing = path.join(dir, "reprots");
+    try {
+      for (const [inputs, variable] of [
+        [{ runbooksDir: dir, reportsDir: missing }, "RUN_MD_REPORTS_DIR"],
+        [{ runbooksDir: missing, reportsDir: dir }, "RUN_MD_RUNBOOKS_DIR"],
+      ] as const) {
+        const built = buildSite({ ...inputs, outDir: path.join(dir, "out") });
+        await expect(built).rejects.toThrow(SiteBuildError);
+        const log = await built.catch((e: SiteBuildError) => e.log);
+        expect(log).toContain(`${variable} names ${missing}, which is not a folder`);
+      }
+      expect((await readdir(dir)).sort()).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe("selectNightly", () => {
