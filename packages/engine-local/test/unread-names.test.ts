@@ -39,6 +39,8 @@ describe("a file of a delivery folder whose name the engine does not read", () =
   const bare = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_c`;
   const hidden = `${DAY}/.111111111111_CloudTrail_us-east-1_20261124T1005Z_d.json.gz.Xy12`;
   const log = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_e.log`;
+  const hiddenLog = `${DAY}/.111111111111_CloudTrail_us-east-1_20261124T1005Z_f.json.gz`;
+  const download = `${DAY}/download`;
 
   it.each([
     ["another compression", bz2],
@@ -46,6 +48,8 @@ describe("a file of a delivery folder whose name the engine does not read", () =
     ["no extension", bare],
     ["a hidden download in progress", hidden],
     ["a CloudTrail name with another extension", log],
+    ["a log file's name, hidden (no copy of it beside)", hiddenLog],
+    ["neither an extension nor CloudTrail's name (a browser's download)", download],
   ])("is unread, named, when it has %s (its events are in the window)", async (_, rel) => {
     const r = await run(path.basename(rel), { [rel]: deleted });
     expect(r.rows).toEqual(["read"]);
