@@ -15,6 +15,7 @@ import zlib from "node:zlib";
 import {
   deliveryName,
   isoInstant,
+  isSlashDay,
   LAYOUT,
   layoutDay,
   mapLimit,
@@ -74,10 +75,14 @@ export interface DayRange {
 
 const LAYOUT_DIR = /\/CloudTrail\/[^/]+\/(\d{4})(?:\/(\d{2})(?:\/(\d{2}))?)?$/;
 
-/** Whether a folder of the delivery layout (a year, month or day of a region) is outside the days. */
+/**
+ * Whether a folder of the delivery layout (a year, month or day of a region) is outside the days.
+ * A folder named as no month or day of the calendar (`2026/13`, `2026/11/31`) is not the layout's:
+ * its files have no layout day (`layoutDay`), their events give their days, and it is entered.
+ */
 function layoutDirOutside(dir: string, days: DayRange): boolean {
   const m = LAYOUT_DIR.exec(dir);
-  if (!m) return false;
+  if (!m || !isSlashDay(`${m[1]}/${m[2] ?? "01"}/${m[3] ?? "01"}`)) return false;
   const prefix = [m[1], m[2], m[3]].filter((x) => x !== undefined).join("/");
   return prefix < days.first.slice(0, prefix.length) || prefix > days.last.slice(0, prefix.length);
 }
