@@ -92,6 +92,18 @@ describe("a leftover beside the log it is a copy of", () => {
   });
 });
 
+describe("a download in progress beside a folder of its log's name", () => {
+  it("is unread: a folder is no copy of the log, so the part file may hold the only copy of its events", async () => {
+    const log = `${DAY}/111111111111_CloudTrail_us-east-1_20261124T1005Z_g.json.gz`;
+    const r = await run("folder-beside", {
+      [`${log}.6fA1b2c3`]: records(event("gone", "DeleteTrail")),
+      [`${log}/notes.txt`]: "not a log",
+    });
+    expect(r.rows).toEqual(["read"]);
+    expect(r.unread).toEqual([`${log}.6fA1b2c3`]);
+  });
+});
+
 describe("a compressed or archived file outside the delivery layout", () => {
   it("is named in the warnings (its events are not read); other files are not", async () => {
     const r = await run("archives", {

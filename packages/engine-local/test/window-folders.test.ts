@@ -52,12 +52,13 @@ describe("a step over a window", () => {
     const r = await idsRead("names", {
       [`${DAY_FOLDER}/read.json`]: "day",
       "logs/export.json": "logs",
+      "logs/_all.json": "underscore",
       // Outside the layout (no `CloudTrail/` folder): dated names are not delivery days.
       "CloudTrail-old/us-east-1/2026/11/20/export.json": "cloudtrail-old",
       "AWSLogs/111111111111/CloudTrail-Digest/us-east-1/2026/11/24/digest.json": "digest",
       "node_modules/x.json": "node-modules",
     });
-    expect(r.ids).toEqual(["cloudtrail-old", "day", "logs"]);
+    expect(r.ids).toEqual(["cloudtrail-old", "day", "logs", "underscore"]);
     expect(r.unread).toEqual([]);
   });
 });
