@@ -690,14 +690,17 @@ export class LocalEngine implements Engine {
       this.manifests === null
         ? null
         : await readStore(this.manifests, window, this.logDir !== null, beside);
-    const rawDays = stored === null ? days : missingRange(stored.rawDays);
+    const rawRange = stored === null ? days : missingRange(stored.rawDays);
     // Raw days are listed whenever there are some: also when the store covers the whole window
     // and only the day after it is read raw (its folder holds files the store lacks: the late
     // events of the window's last day were read from neither, and the step said they were raw).
+    // Exports the store lacks (`exportsBehind`) are read over all the window's days.
+    const exports = new Set(stored?.exportsBehind);
     const scan =
       stored !== null && stored.rawDays.length === 0
-        ? { files: [], outside: 0, outsideDays: null, warnings: [], unread: [] }
-        : await this.catalog.scan(rawDays);
+        ? { ...NO_SCAN, files: beside.filter((f) => exports.has(f.rel)) }
+        : await this.catalog.scan(rawRange);
+    const rawDays = exports.size > 0 ? days : rawRange;
     return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
   }
 
@@ -746,7 +749,7 @@ export class LocalEngine implements Engine {
         true,
         job.window,
       );
-      if (stored !== null) leaveStoreDays(res, scan.files, stored.rawDays);
+      if (stored !== null) leaveStoreDays(res, scan.files, stored);
       job.onProgress?.({
         message: `reading ${res.files.length} file(s)`,
         stats: { files: res.files.length, filesSkippedByWindow: res.skippedByWindow },
@@ -1316,13 +1319,21 @@ function storeViewSql(
 SELECT * FROM (${storeSelectSql(storeFiles, windowPredicate(TIME_COLUMN, window))}${raw})`;
 }
 
+/** A scan that lists nothing. */
+const NO_SCAN = { files: [], outside: 0, outsideDays: null, warnings: [], unread: [] };
+
 /**
  * The raw files' resolution without the days the store answers (the raw day range spans the
  * days read raw, `StoreRead.rawDays`, and may hold stored days between them): their parts, and the files of those days
- * that could not be read, which the store's step must not name (its answer has their day).
+ * that could not be read, which the store's step must not name (its answer has their day). The
+ * parts of exports the store lacks (`StoreRead.exportsBehind`) are kept whatever their days.
  */
-function leaveStoreDays(res: Resolution, scanned: SourceFile[], rawDays: string[]): void {
-  res.files = res.files.filter((f) => f.day !== null && rawDays.includes(f.day));
+function leaveStoreDays(res: Resolution, scanned: SourceFile[], read: StoreRead): void {
+  const { rawDays } = read;
+  const exports = new Set(read.exportsBehind);
+  res.files = res.files.filter(
+    (f) => f.day !== null && (rawDays.includes(f.day) || exports.has(f.origin)),
+  );
   const stored = new Set(
     scanned.filter((f) => f.layoutDay !== null && !rawDays.includes(f.layoutDay)).map((f) => f.rel),
   );

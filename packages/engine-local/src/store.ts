@@ -421,6 +421,34 @@ function daysLacking(
   return lacking;
 }
 
+/**
+ * The event files of the log directory outside the delivery layout that the store has no record
+ * of (an export put there after the collect): their events may be of any day, so a step reads
+ * them raw whatever days the store covers. Only where the log directory is the store's source or
+ * a copy of it (one of its files is recorded): an export beside another store's raw files is no
+ * more known to be missing from the store than to be in it, and is not read over its days.
+ * Red-team: with the source as `local.logDir`, an export added after the collect was passed over
+ * on every covered day, without a word, while the raw files alone read it.
+ */
+export function exportsBehind(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null }[],
+): string[] {
+  const key = recordedKey(m, files);
+  const recorded = (f: { rel: string }) => key(f) !== undefined;
+  if (!files.some(recorded)) return [];
+  return files.filter((f) => f.layoutDay === null && !recorded(f)).map((f) => f.rel);
+}
+
+/** The warning of a step that read exports the store lacks from the raw files (`exportsBehind`). */
+function exportsWarning(rels: string[]): string[] {
+  if (rels.length === 0) return [];
+  const n = rels.length === 1 ? "1 file" : `${rels.length} files`;
+  return [
+    `the store lacks ${n} outside the delivery layout that the log directory holds (${rels[0]}${rels.length > 1 ? ", ..." : ""}), put there after the collect: read from the raw files; collect again to store them`,
+  ];
+}
+
 /** Whether `a` ends with the folders `b` (the whole of it, at a `/`; "" ends every path). */
 function endsWithFolders(a: string, b: string): boolean {
   return b === "" || a === b || a.endsWith(`/${b}`);
@@ -784,6 +812,8 @@ export interface StoreRead {
    * the store does not hold their events.
    */
   unread: string[];
+  /** Files of the log directory outside the layout the store lacks, read raw (`exportsBehind`). */
+  exportsBehind: string[];
   /** What the step should say of the days read (events in them no window holds). */
   warnings: string[];
   /**
@@ -908,6 +938,7 @@ function storeRead(
 ): StoreRead {
   const behind = rawFallback ? daysBehind(m, rawFiles) : new Map<string, string[]>();
   const lacking = rawFallback ? unsettledLacking(m, w, rawFiles) : new Set<string>();
+  const exports = rawFallback ? exportsBehind(m, rawFiles) : [];
   const plan = w
     ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.keys()), lacking })
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
@@ -942,10 +973,12 @@ function storeRead(
     delivered,
     origins,
     unread,
+    exportsBehind: exports,
     warnings: [
       ...untimedWarnings(m, plan.storeDays),
       ...(rawFallback ? behindWarning(behind, plan.rawDays) : []),
       ...(fromStore ? unsettledWarning(m, w, rawFallback) : []),
+      ...exportsWarning(exports),
     ],
     ...(fromStore ? unsettledFromOf(m, w) : {}),
   };

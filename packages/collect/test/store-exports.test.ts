@@ -1,0 +1,72 @@
+/**
+ * An export (a file outside the delivery layout) put into the log directory after a collect of
+ * it, read with the store and `local.logDir`. Red-team (mutation audit): the store answered its
+ * covered days without the export's events, and the step passed without a word, while the raw
+ * files alone answered with them. The truth is the events written here, one per file.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { createLocalEngine } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { tempDir, writeFiles } from "../../engine-local/test/helpers.ts";
+import { collectFromDir } from "../src/index.ts";
+
+let root: string;
+beforeAll(async () => {
+  root = await tempDir("run-md-store-exports-");
+});
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const event = (id: string, time: string) => ({
+  eventVersion: "1.08",
+  eventID: id,
+  eventTime: time,
+  eventName: "DeleteTrail",
+  eventSource: "cloudtrail.amazonaws.com",
+  awsRegion: "us-east-1",
+  recipientAccountId: "111111111111",
+});
+const holding = (id: string, time: string) => JSON.stringify({ Records: [event(id, time)] });
+const REGION = "AWSLogs/111111111111/CloudTrail/us-east-1";
+
+/** The ids a step over 2026-03-02 reads, with the engine's options, and its warnings. */
+async function read(opts: { logDir: string; store?: string }) {
+  const e = await createLocalEngine({ ...opts, threads: 1 });
+  try {
+    const w = { start: new Date("2026-03-02T00:00:00Z"), end: new Date("2026-03-03T00:00:00Z") };
+    const r = await e.query(
+      queryRequest("sql", "SELECT eventid FROM cloudtrail_logs ORDER BY 1", w),
+    );
+    return { ids: r.rows.map((x) => x[0]), warnings: r.warnings ?? [] };
+  } finally {
+    await e.close();
+  }
+}
+
+describe("an export added to the log directory after the collect", () => {
+  it("is read from the raw file over the days the store covers, and the step says so", async () => {
+    const logs = path.join(root, "logs");
+    const store = path.join(root, "store");
+    await writeFiles(logs, {
+      [`${REGION}/2026/03/02/a.json`]: holding("delivered", "2026-03-02T09:00:00Z"),
+      [`${REGION}/2026/03/03/b.json`]: holding("next-day", "2026-03-03T09:00:00Z"),
+      "exports/early.json": holding("collected-export", "2026-03-02T08:00:00Z"),
+    });
+    const window = {
+      start: new Date("2026-03-02T00:00:00Z"),
+      end: new Date("2026-03-04T00:00:00Z"),
+    };
+    await collectFromDir({ sourceDir: logs, store, window });
+    await writeFiles(logs, {
+      "exports/later.json": holding("later-export", "2026-03-02T10:00:00Z"),
+    });
+    const truth = ["collected-export", "delivered", "later-export"];
+    expect((await read({ logDir: logs })).ids).toEqual(truth);
+    const both = await read({ logDir: logs, store });
+    expect(both.ids).toEqual(truth);
+    expect(both.warnings.join("\n")).toContain("exports/later.json");
+  });
+});
