@@ -851,6 +851,34 @@ describe("a collect of past days that listed the next day's folder within the ho
     expect(early.warnings.join("\n")).not.toContain("the store was collected up to");
     expect(early.notReadFrom).toBeUndefined();
   });
+
+  it("reads the hour before the listing raw from a local.logDir whose files the store does not record (other names)", async () => {
+    // No file of the log directory is recorded, so none tells the store behind (`daysBehind`):
+    // the hour before the listing is what sends the day to the raw files (mutation audit).
+    const logs = path.join(root, "listed-source");
+    const other = path.join(root, "listed-other");
+    const store = `${logs}-store`;
+    await dayAndEarly(logs);
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(logs, path.join(root, "listed-source-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    await collectFiles({ store, window }, catalog, all, {
+      complete: true,
+      at: new Date("2026-11-25T00:20:00Z"),
+    });
+    await layoutFile(other, "2026/11/24", "a2", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+    await layoutFile(other, "2026/11/25", "early2", [
+      { id: "early", time: "2026-11-24T23:30:00Z" },
+    ]);
+    await deliverLate(other);
+    const e = await engine({ store, logDir: other });
+    const r = await ask(e, "sql", SQL_IDS, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z");
+    expect(r.rows).toEqual([["a"], ["early"], ["late"]]);
+  });
 });
 
 describe("the hour before a collect's listing, with a log directory staler than the store", () => {
