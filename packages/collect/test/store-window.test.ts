@@ -984,3 +984,26 @@ describe("a stored day the collect found empty, whose folder in local.logDir hol
     expect(r.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/24");
   });
 });
+
+describe("a window ending at a stored day's last event", () => {
+  // The day's events lie from the window's start to its end: the day file is not held whole by
+  // the window (its end is exclusive), so its filter is applied (mutation audit).
+  it("leaves that event out, as the raw files do", async () => {
+    const logs = path.join(root, "end-at-last-event");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/03/02", "day", [
+      { id: "first", time: "2026-03-02T09:00:00Z" },
+      { id: "at-end", time: "2026-03-02T12:00:00Z" },
+    ]);
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const [from, to] = ["2026-03-02T09:00:00Z", "2026-03-02T12:00:00Z"];
+    expect(await ids(await engine({ store }), from, to)).toEqual({
+      sql: ["first"],
+      insights: ["first"],
+    });
+    expect(await ids(await engine({ logDir: logs }), from, to)).toEqual({
+      sql: ["first"],
+      insights: ["first"],
+    });
+  });
+});
