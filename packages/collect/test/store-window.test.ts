@@ -1007,3 +1007,40 @@ describe("a window ending at a stored day's last event", () => {
     });
   });
 });
+
+describe("a stored day that holds an event without a readable time", () => {
+  // No window holds that event: a window over the whole day filters the day's file all the same
+  // (mutation audit: taken as whole, the day answered with it).
+  it("answers a window over the whole day without it, as the raw files do", async () => {
+    const logs = path.join(root, "untimed-whole-day");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/03/05", "day", [
+      { id: "timed", time: "2026-03-05T10:00:00Z" },
+      { id: "untimed", time: "yesterday" },
+    ]);
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const [from, to] = ["2026-03-05T00:00:00Z", "2026-03-06T00:00:00Z"];
+    const truth = { sql: ["timed"], insights: ["timed"] };
+    expect(await ids(await engine({ logDir: logs }), from, to)).toEqual(truth);
+    expect(await ids(await engine({ store }), from, to)).toEqual(truth);
+  });
+});
+
+describe("an export the collect could not read", () => {
+  it("is named as unread by a step over the store's days (its events may be of any day)", async () => {
+    const logs = path.join(root, "unread-export");
+    const store = `${logs}-store`;
+    await layoutFile(logs, "2026/03/05", "day", [{ id: "timed", time: "2026-03-05T10:00:00Z" }]);
+    await fsp.mkdir(path.join(logs, "exports"), { recursive: true });
+    await fsp.writeFile(path.join(logs, "exports/cut.json"), '{"Records": [{"eventID": "x"');
+    await collectFromDir({ sourceDir: logs, store, window: null });
+    const r = await ask(
+      await engine({ store }),
+      "sql",
+      SQL_IDS,
+      "2026-03-05T00:00:00Z",
+      "2026-03-06T00:00:00Z",
+    );
+    expect(r.unread).toEqual(["exports/cut.json"]);
+  });
+});
