@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMd } from "../../../test/helpers.ts";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { daysBehind, ManifestCache, readStore } from "../../engine-local/src/store.ts";
-import { tempDir } from "../../engine-local/test/helpers.ts";
+import { hourlyDeliveries, tempDir } from "../../engine-local/test/helpers.ts";
 import { dayRange } from "../src/collect.ts";
 import { collectFiles, collectFromDir } from "../src/index.ts";
 import { cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
@@ -1042,5 +1042,32 @@ describe("an export the collect could not read", () => {
       "2026-03-06T00:00:00Z",
     );
     expect(r.unread).toEqual(["exports/cut.json"]);
+  });
+});
+
+describe("a store collected from a sync of a deeper prefix (CloudTrail's names, no layout folders)", () => {
+  // The trail delivered on March 1st to 3rd only: its files are still a trail's deliveries in the
+  // store, so the days after are named and the end is stale, as on the raw files (mutation audit:
+  // the store's objects outside the layout were not taken by their names' days).
+  it("names the week's days without files and its stale end", async () => {
+    const logs = path.join(root, "synced-prefix");
+    const store = `${logs}-store`;
+    await hourlyDeliveries((day) => path.join(logs, "us-east-1/2024/03", day), "us-east-1", [
+      "01",
+      "02",
+      "03",
+    ]);
+    const w = { start: new Date("2024-03-01T00:00:00Z"), end: new Date("2024-03-08T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    const r = await ask(
+      await engine({ store }),
+      "sql",
+      "SELECT count(*) FROM cloudtrail_logs WHERE eventname = 'StopLogging'",
+      "2024-03-01T00:00:00Z",
+      "2024-03-08T00:00:00Z",
+    );
+    expect(r.rows).toEqual([[0]]);
+    expect(r.staleEnd).toMatch(/^no event lies in the window's end, 2024-03-07T00:00:00Z/);
+    expect(r.warnings.join("\n")).toContain("the window's days 2024-03-04..2024-03-07 (UTC)");
   });
 });
