@@ -43,6 +43,7 @@ describe("@run-md/engine-local", () => {
       "sealDay",
       "timestampText",
       "timestampValueText",
+      "uncover",
       "unnamedCulprit",
       "varbinaryText",
       "writeManifest",
