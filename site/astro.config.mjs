@@ -49,13 +49,13 @@ const reportsDir = process.env.RUN_MD_REPORTS_DIR
 // A folder named by the environment must be there: a mistyped RUN_MD_REPORTS_DIR built a site
 // whose every runbook said "no run yet", without a word. (The defaults may be absent: a fresh
 // clone has no reports/.)
-for (const [variable, dir] of [
-  ["RUN_MD_RUNBOOKS_DIR", runbooksDir],
-  ["RUN_MD_REPORTS_DIR", reportsDir],
-]) {
+for (const [variable, dir, what] of /** @type {const} */ ([
+  ["RUN_MD_RUNBOOKS_DIR", runbooksDir, "runbooks"],
+  ["RUN_MD_REPORTS_DIR", reportsDir, "reports"],
+])) {
   if (process.env[variable] && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new Error(
-      `${variable} names ${dir}, which is not a folder: point it at the ${variable === "RUN_MD_REPORTS_DIR" ? "reports" : "runbooks"} folder`,
+      `${variable} names ${dir}, which is not a folder: point it at the ${what} folder`,
     );
   }
 }
