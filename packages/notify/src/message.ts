@@ -34,9 +34,14 @@ export function subject(alert: Alert): string {
   return printable(`${alert.runbook.title}${alert.about ? ` (${alert.about})` : ""}`);
 }
 
-/** `Access key lifecycle failed (severity high)`. */
+/** What a run over the bundled sample data adds to its headline. */
+const SAMPLE_DATA_NOTE =
+  " on the bundled sample data (local.logDir: sample), not your CloudTrail logs";
+
+/** `Access key lifecycle failed (severity high)`, and SAMPLE_DATA_NOTE when it is so. */
 export function headline(alert: Alert): string {
-  return `${subject(alert)} ${verb(alert)} (severity ${alert.runbook.severity})`;
+  const sample = alert.sampleData ? SAMPLE_DATA_NOTE : "";
+  return `${subject(alert)} ${verb(alert)} (severity ${alert.runbook.severity})${sample}`;
 }
 
 /** The words of the alert's link: its run's page, or the runbook's when the run left no report. */

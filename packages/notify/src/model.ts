@@ -41,6 +41,11 @@ export interface Alert {
   runUrlIsRunbook?: true;
   finding?: Finding;
   /**
+   * The run read the bundled sample data (`local.logDir: sample`; core `RunReport.sampleData`):
+   * its headline says so, so planted incidents never page anyone as the account's findings.
+   */
+  sampleData?: true;
+  /**
    * For a triggered run, the digest of its runbook id and the event's parameters
    * (`investigationDigest`, given by the trigger handler): each investigation fails and recovers
    * on its own (`alertKey`), so a passing one for another access key never resolves the incident

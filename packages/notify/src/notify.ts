@@ -162,6 +162,7 @@ function subjectOf(
     ...unreadOf(report),
     runId: report.runId,
     ...(finding ? { finding } : {}),
+    ...(report.sampleData ? { sampleData: true as const } : {}),
     ...(runUrl ? { runUrl } : {}),
     ...(run.investigation
       ? { investigation: run.investigation, ...aboutOf(report, run.about) }

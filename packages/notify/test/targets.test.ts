@@ -61,6 +61,40 @@ async function failingAlert(actor = EVIL): Promise<Alert[]> {
   );
 }
 
+describe("an alert of a run over the bundled sample data", () => {
+  // A nightly set up before local.logDir pointed at the real logs: its planted incidents must not
+  // page anyone as the account's findings.
+  it("says so in its headline, which every target leads with", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-notify-sample-"));
+    const sample = { ...report("audit-iam", "failed"), sampleData: true as const };
+    const alerts = await alertsFor(
+      [
+        {
+          report: sample,
+          reportFile: path.join(dir, "audit-iam", "2026-11-24T02-00-00.000Z.json"),
+        },
+      ],
+      config([]),
+      { reportsDir: dir, now: new Date("2026-11-24T02:01:00Z") },
+    );
+    const slack = await receiver();
+    const pager = await receiver();
+    await deliver(
+      alerts,
+      config([
+        { type: "slack", url: `${slack.url}/hook` },
+        { type: "pagerduty", url: `${pager.url}/v2/enqueue`, routingKeyEnv: "PD_KEY" },
+      ]),
+    );
+    const said =
+      "Audit IAM changes failed (severity high) on the bundled sample data (local.logDir: sample), not your CloudTrail logs";
+    expect(slack.received[0]!.json.text).toBe(`:red_circle: run-md: ${said}`);
+    expect(pager.received[0]!.json.payload.summary).toContain(said);
+    // A run over real logs says nothing of it.
+    expect((await failingAlert())[0]!.sampleData).toBeUndefined();
+  });
+});
+
 describe("Slack", () => {
   it("posts text and blocks with the finding, the offender escaped, and the run's link", async () => {
     const r = await receiver();
