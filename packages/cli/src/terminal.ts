@@ -309,6 +309,7 @@ export function summaryLine(report: RunReport, reportFile?: string): string {
     s.cancelled ? `${count(s.cancelled, "step")} cancelled` : "",
     errorOf(report),
     greenWarnings(report),
+    report.sampleData ? "bundled sample data" : "",
   ].filter(Boolean);
   const mark = MARK[report.status]!(`${SYMBOL[report.status]} ${report.status}`);
   return `${mark} ${report.runbook.id}: ${parts.join(" · ")} · ${seconds(report.durationMs)}${reportFile ? pc.dim(` · ${reportFile}`) : ""}`;

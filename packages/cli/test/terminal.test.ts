@@ -103,6 +103,10 @@ describe("the terminal output", () => {
     expect(plain(summaryLine(report))).toMatch(
       /^✗ failed denied: 1 step · 3 checks: 1 passed, 1 warned, 1 failed · \d+ms$/,
     );
+    // A run over the bundled sample data says so: its findings are planted, not the account's.
+    expect(plain(summaryLine({ ...report, sampleData: true }))).toMatch(
+      /^✗ failed denied: 1 step · 3 checks: 1 passed, 1 warned, 1 failed · bundled sample data · \d+ms$/,
+    );
   });
 
   it("after several runbooks, one line counts them by how they ended, worst first, naming those that did not pass", () => {
