@@ -18,7 +18,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { mapLimit, RunMdError, slashDayFrom, type TimeWindow } from "@run-md/core";
+import { mapLimit, RunMdError, slashDaysBetween, type TimeWindow } from "@run-md/core";
 import {
   type DayRange,
   fileIdentity,
@@ -117,10 +117,8 @@ async function regionPrefixes(s3: S3Client, idleMs: number, src: S3Source): Prom
 
 /** The day folders a collect of the window lists (`dayRange`). */
 function windowDays(w: TimeWindow): string[] {
-  const days: string[] = [];
   const range = dayRange(w) as DayRange;
-  for (let d = range.first; d <= range.last; d = slashDayFrom(d, 1)) days.push(d);
-  return days;
+  return slashDaysBetween(range.first, range.last);
 }
 
 /** A listed object of the window's day prefixes (or of everything without a window). */

@@ -271,6 +271,13 @@ export function slashDayFrom(day: string, n: number): string {
   return slashDate(new Date(slashDayStart(day).getTime() + n * 86_400_000));
 }
 
+/** Every day from `first` to `last` (`yyyy/MM/dd`, both included); none when `last` comes first. */
+export function slashDaysBetween(first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let d = first; d <= last; d = slashDayFrom(d, 1)) days.push(d);
+  return days;
+}
+
 /** Consecutive days written as ranges: `2024/03/01..2024/03/03, 2024/03/05`. */
 export function dayRanges(days: string[]): string {
   const out: string[] = [];

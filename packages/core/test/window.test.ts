@@ -7,6 +7,7 @@ import {
   slashDate,
   slashDayFrom,
   slashDayStart,
+  slashDaysBetween,
   stepWindow,
   windowDays,
   windowParams,
@@ -268,6 +269,17 @@ describe("days as the delivery layout names them (yyyy/mm/dd, UTC)", () => {
     expect(slashDayFrom("2024/03/01", -1)).toBe("2024/02/29");
     expect(slashDayFrom("2023/03/01", -1)).toBe("2023/02/28");
     expect(slashDayFrom("2026/03/29", 0)).toBe("2026/03/29");
+  });
+
+  it("lists the days between two, both included, across a leap day and a year", () => {
+    expect(slashDaysBetween("2024/02/28", "2024/03/01")).toEqual([
+      "2024/02/28",
+      "2024/02/29",
+      "2024/03/01",
+    ]);
+    expect(slashDaysBetween("2026/12/31", "2027/01/01")).toEqual(["2026/12/31", "2027/01/01"]);
+    expect(slashDaysBetween("2026/03/29", "2026/03/29")).toEqual(["2026/03/29"]);
+    expect(slashDaysBetween("2026/03/30", "2026/03/29")).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import {
   slashDate,
   slashDayFrom,
   slashDayStart,
+  slashDaysBetween,
   sqlStringLiteral,
   type TimeWindow,
   windowDays,
@@ -370,8 +371,7 @@ export function daysBehind(
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const layout = files.filter((f) => f.layoutDay !== null);
-  const key = recordedKey(m, layout);
-  const recorded = (f: { rel: string }) => key(f) !== undefined;
+  const recorded = recordedBy(m, layout);
   // Not the store's source (nor a copy): only its files of days the store holds no event of (a
   // day whose folder was synced whole after the collect found it empty) are read raw; the
   // store's empty day answered them (red-team).
@@ -396,6 +396,12 @@ function recordedKey(
   if (layout.some((f) => Object.hasOwn(m.objects, f.rel)))
     return (f) => (Object.hasOwn(m.objects, f.rel) ? f.rel : undefined);
   return recordedElsewhere(m);
+}
+
+/** Whether the store records a log directory's file (`recordedKey`). */
+function recordedBy(m: StoreManifest, files: readonly { rel: string }[]) {
+  const key = recordedKey(m, files);
+  return (f: { rel: string }) => key(f) !== undefined;
 }
 
 /**
@@ -434,8 +440,7 @@ export function exportsBehind(
   m: StoreManifest,
   files: readonly { rel: string; layoutDay: string | null }[],
 ): string[] {
-  const key = recordedKey(m, files);
-  const recorded = (f: { rel: string }) => key(f) !== undefined;
+  const recorded = recordedBy(m, files);
   if (!files.some(recorded)) return [];
   return files.filter((f) => f.layoutDay === null && !recorded(f)).map((f) => f.rel);
 }
@@ -995,10 +1000,7 @@ function unsettledLacking(
 ): Set<string> {
   const u = unsettled(m, w);
   if (u === undefined || w === null) return new Set();
-  const days: string[] = [];
-  const last = deliveryDays(w).last;
-  for (let d = slashDate(u.from); d <= last; d = slashDayFrom(d, 1)) days.push(d);
-  return daysLacking(m, rawFiles, days);
+  return daysLacking(m, rawFiles, slashDaysBetween(slashDate(u.from), deliveryDays(w).last));
 }
 
 function unsettledFromOf(m: StoreManifest, w: TimeWindow | null): { unsettledFrom?: string } {
