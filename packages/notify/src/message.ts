@@ -5,7 +5,7 @@
  * characters as `\uXXXX`), so no value adds a line of its own to an alert (a forged
  * "recovered") or shows other text than it holds.
  */
-import { printable, SEVERITIES } from "@run-md/core";
+import { printable, SAMPLE_DATA_NOTE, SEVERITIES } from "@run-md/core";
 import type { Alert } from "./model.ts";
 
 const KIND_ORDER: Record<Alert["kind"], number> = { failing: 0, reminder: 1, recovered: 2 };
@@ -34,13 +34,9 @@ export function subject(alert: Alert): string {
   return printable(`${alert.runbook.title}${alert.about ? ` (${alert.about})` : ""}`);
 }
 
-/** What a run over the bundled sample data adds to its headline. */
-const SAMPLE_DATA_NOTE =
-  " on the bundled sample data (local.logDir: sample), not your CloudTrail logs";
-
-/** `Access key lifecycle failed (severity high)`, and SAMPLE_DATA_NOTE when it is so. */
+/** `Access key lifecycle failed (severity high)`, and core's SAMPLE_DATA_NOTE when it is so. */
 export function headline(alert: Alert): string {
-  const sample = alert.sampleData ? SAMPLE_DATA_NOTE : "";
+  const sample = alert.sampleData ? `; ${SAMPLE_DATA_NOTE}` : "";
   return `${subject(alert)} ${verb(alert)} (severity ${alert.runbook.severity})${sample}`;
 }
 

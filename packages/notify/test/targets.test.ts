@@ -87,7 +87,7 @@ describe("an alert of a run over the bundled sample data", () => {
       ]),
     );
     const said =
-      "Audit IAM changes failed (severity high) on the bundled sample data (local.logDir: sample), not your CloudTrail logs";
+      "Audit IAM changes failed (severity high); this run read the bundled sample data (local.logDir: sample), not your CloudTrail logs: what it found is about generated events";
     expect(slack.received[0]!.json.text).toBe(`:red_circle: run-md: ${said}`);
     expect(pager.received[0]!.json.payload.summary).toContain(said);
     // A run over real logs says nothing of it.
