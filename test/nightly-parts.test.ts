@@ -618,6 +618,36 @@ describe("the summary", () => {
   });
 });
 
+describe("the summary of a night over the bundled sample data (s61 left-out)", () => {
+  it("says how many runbooks read it, in the totals of both summaries, and nothing otherwise", async () => {
+    const report = { ...(await fixtureReport("unauthorized-access")), status: "passed" as const };
+    const outcome = (id: string, sampleData: boolean): NightlyResult["outcomes"][number] => ({
+      runbookId: id,
+      title: id,
+      severity: "low",
+      status: "passed",
+      exitCode: 0,
+      durationMs: 100,
+      startedAt: report.startedAt,
+      report: sampleData ? { ...report, sampleData: true } : report,
+      stderr: "",
+    });
+    const night = (outcomes: NightlyResult["outcomes"]): NightlyResult => ({
+      outcomes,
+      notifications: [],
+      pruned: [],
+      interrupted: false,
+      exitCode: 0,
+    });
+    const said =
+      "2 of them read the bundled sample data (local.logDir: sample), not your CloudTrail logs";
+    const sample = night([outcome("a", true), outcome("b", false), outcome("c", true)]);
+    expect(textSummary(sample)).toContain(`3 runbooks: 3 passed · ${said} · `);
+    expect(markdownSummary(sample)).toContain(said);
+    expect(textSummary(night([outcome("b", false)]))).not.toContain("sample data");
+  });
+});
+
 describe("pruneReports", () => {
   let dir: string;
   beforeAll(async () => {

@@ -52,6 +52,13 @@ export function totals(result: NightlyResult): string {
         : ""
     }`,
   ];
+  // Passes over generated events are no night of the account's logs checked (core
+  // SAMPLE_DATA_NOTE): a job set up before its logs were says so where its exit code is read.
+  const sample = result.outcomes.filter((o) => o.report?.sampleData).length;
+  if (sample > 0)
+    parts.push(
+      `${sample} of them read the bundled sample data (local.logDir: sample), not your CloudTrail logs`,
+    );
   if (result.notifications.length > 0) {
     const failed = result.notifications.filter((n) => !n.ok).length;
     parts.push(

@@ -1,4 +1,10 @@
-import { isUnjudged, type RunReport, type StepReport, stepNotes } from "./report.ts";
+import {
+  isUnjudged,
+  type RunReport,
+  SAMPLE_DATA_NOTE,
+  type StepReport,
+  stepNotes,
+} from "./report.ts";
 
 function esc(s: string): string {
   return s
@@ -87,8 +93,10 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
   }
   // The step's warnings (and its own window) beside each of its checks: a suite that reads
   // green must still show a window with days without logs, or one that ends in the future. A
-  // step without checks (a query shown for context) is a case of its own when it has some.
-  const notes = stepNotes(r, step);
+  // step without checks (a query shown for context) is a case of its own when it has some. A
+  // local step of a run over the bundled sample data says so: its passes are no night checked.
+  const sample = r.sampleData && step.engine === "local" ? [SAMPLE_DATA_NOTE] : [];
+  const notes = [...sample, ...stepNotes(r, step)];
   if (step.checks.length === 0 && !step.error && notes.length > 0)
     suite.cases.push(testcase(`step ${step.id}`, systemOut(notes)));
   for (const c of step.checks) {

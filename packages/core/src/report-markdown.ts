@@ -1,6 +1,13 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
-import { isUnjudged, NOT_RESOLVED, type RunReport, stepNotes, stepWarnings } from "./report.ts";
+import {
+  isUnjudged,
+  NOT_RESOLVED,
+  type RunReport,
+  SAMPLE_DATA_NOTE,
+  stepNotes,
+  stepWarnings,
+} from "./report.ts";
 
 const ICON: Record<string, string> = {
   passed: "✅",
@@ -75,6 +82,7 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
     );
     // Why the run stopped before (or outside) its steps, as the terminal and JUnit say it.
     if (r.error) out.push(errorQuote(r.error), "");
+    if (r.sampleData) out.push(`**⚠️ ${markdownText(SAMPLE_DATA_NOTE)}**`, "");
     // A green heading over steps that warned (a day without logs, files skipped) says so at once:
     // each step's warnings are under it, far down a job summary of many runbooks.
     const warning = r.status === "passed" || r.status === "warned" ? stepWarnings(r) : "";

@@ -5,9 +5,14 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { RunMdError } from "../src/errors.ts";
 import { parseRunbook } from "../src/parse.ts";
-import { type RunReport, stepWarnings, windowNotReadFrom } from "../src/report.ts";
+import {
+  type RunReport,
+  SAMPLE_DATA_NOTE,
+  stepWarnings,
+  windowNotReadFrom,
+} from "../src/report.ts";
 import { toJUnit } from "../src/report-junit.ts";
-import { toMarkdown } from "../src/report-markdown.ts";
+import { markdownText, toMarkdown } from "../src/report-markdown.ts";
 import { reportSchemaProblem } from "../src/report-schema.ts";
 import {
   isReportFileName,
@@ -395,6 +400,33 @@ describe("the Markdown summary of a run that passed over steps that warned", () 
     // A run without warnings says nothing of them.
     const clean = { ...report, steps: report.steps.map((st) => ({ ...st, warnings: [] })) };
     expect(toMarkdown([clean]).split("\n### ")[0]).not.toContain("⚠️");
+  });
+});
+
+describe("a run over the bundled sample data (s61 left-out: only the terminal, alerts and site said so)", () => {
+  const sample = () => ({ ...sampleReport(), sampleData: true as const });
+
+  it("says so under the run's heading in Markdown, before its steps, and nothing otherwise", () => {
+    const heading = toMarkdown([sample()]).split("\n### ")[0]!;
+    expect(heading).toContain(`**⚠️ ${markdownText(SAMPLE_DATA_NOTE)}**`);
+    expect(toMarkdown([sampleReport()])).not.toContain("sample data");
+  });
+
+  it("says so beside every check of its local steps in JUnit, a passed one included", () => {
+    const r = sample();
+    const local = {
+      ...r.steps[0]!,
+      checks: [{ ...r.steps[0]!.checks[0]!, status: "passed" as const }],
+    };
+    const athena = { ...local, id: "remote", engine: "athena" };
+    const xml = toJUnit([{ ...r, steps: [local, athena] }]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const cases = new XMLParser({ ignoreAttributes: false }).parse(xml).testsuites.testsuite
+      .testcase;
+    expect(cases[0]["system-out"]).toBe(`warning: ${SAMPLE_DATA_NOTE}`);
+    // A step on another engine read no sample data.
+    expect(cases[1]["system-out"]).toBeUndefined();
+    expect(toJUnit([sampleReport()])).not.toContain("sample data");
   });
 });
 
