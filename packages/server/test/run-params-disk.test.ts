@@ -69,6 +69,23 @@ describe("an ended run's large parameters", () => {
       expect((await call(`${t.url}/api/runs?limit=1`, { token })).body[0].params).toEqual({
         limit: 2,
       });
+      // A run removed by server.keepRuns while a request held its record (the list iterates,
+      // the run's page reads its events): 404 as for a run that never was, not a 500 saying
+      // its files cannot be read (s61 left-out: the list failed while the sweep ran).
+      const store = t.server.runs.store;
+      const held = store.get(big)!;
+      expect(await store.remove(held)).toBe(true);
+      for (const read of [() => store.params(held), () => store.events(held)]) {
+        await expect(read()).rejects.toMatchObject({
+          status: 404,
+          message: `no run "${big}"`,
+          extra: { code: "not-found" },
+        });
+      }
+      const ids = (await call(`${t.url}/api/runs`, { token })).body.map(
+        (r: { id: string }) => r.id,
+      );
+      expect(ids).toEqual([small]);
     });
   });
 });

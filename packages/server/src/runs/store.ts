@@ -159,6 +159,7 @@ export class RunStore {
       }
       return params as Record<string, unknown>;
     } catch (e) {
+      this.notRemoved(rec);
       throw new HttpError(
         500,
         `the parameters of run ${rec.id} cannot be read (${path.basename(file)}: ${(e as Error).message})`,
@@ -189,11 +190,22 @@ export class RunStore {
       if (!Array.isArray(log)) throw new Error("not a list of events");
       return log as RunEvent[];
     } catch (e) {
+      this.notRemoved(rec);
       throw new HttpError(
         500,
         `the event log of run ${rec.id} cannot be read (${path.basename(file)}: ${(e as Error).message})`,
         { code: "run-log-unreadable" },
       );
+    }
+  }
+
+  /**
+   * 404 as for a run that never was when `rec` was removed (`server.keepRuns`) while a request
+   * held it: its files went with it, and no 500 says they cannot be read.
+   */
+  private notRemoved(rec: RunRecord): void {
+    if (this.runs.get(rec.id) !== rec) {
+      throw new HttpError(404, `no run "${rec.id}"`, { code: "not-found" });
     }
   }
 
@@ -282,10 +294,11 @@ export class RunStore {
     if (this.runs.get(rec.id) !== rec || isActive(rec.status) || this.pending.has(rec.id)) {
       return false;
     }
-    await rm(this.recordFile(rec.id), { force: true });
+    // Gone from the list before its files are: a request that reads them after finds no run.
     this.runs.delete(rec.id);
     this.logged.delete(rec.id);
     this.newestFirst = undefined;
+    await rm(this.recordFile(rec.id), { force: true });
     await rm(this.logFile(rec.id), { force: true });
     return true;
   }
