@@ -885,8 +885,13 @@ describe("a collect of past days that listed the next day's folder within the ho
       expect.stringContaining(
         "events of the window from 2026-11-24T23:20:00Z that it delivered after that collect are not in the store",
       ),
+      expect.stringContaining("were not read over the days the store answers"),
     ]);
     expect(r.warnings[0]).toContain("the log directory (local.logDir) lacks files of those days");
+    // Its files, late's DeleteTrail among them, were not read: named.
+    expect(r.warnings[1]).toMatch(
+      /^3 files of the log directory \(.*\) were not read over the days the store answers/,
+    );
   });
 });
 
@@ -991,6 +996,36 @@ describe("a stored day the collect found empty, whose folder in local.logDir hol
     );
     expect(r).toMatchObject({ rows: [["later"]], error: "" });
     expect(r.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/24");
+  });
+});
+
+describe("a log directory that is not the store's source (none of its files is recorded there)", () => {
+  // s61 left-out: an export, or another account's trail, in local.logDir beside a store collected
+  // from elsewhere was not read over the days the store answers, and nothing said so. Whether
+  // the store holds those events is unknown (reading them could count the store's twice): the
+  // step answers from the store and names the files it did not read.
+  it("has the files of the days the store answers named as not read", async () => {
+    const logs = path.join(root, "unrelated-source");
+    const store = `${logs}-store`;
+    const beside = `${logs}-beside`;
+    await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
+    const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    await fsp.mkdir(beside, { recursive: true });
+    await fsp.writeFile(
+      path.join(beside, "export.json"),
+      JSON.stringify({ Records: [record({ id: "x", time: "2026-11-24T12:00:00Z" })] }),
+    );
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    const r = await ask(await engine({ store, logDir: beside }), "sql", SQL_IDS, from, to);
+    // The store's answer, with the export's event not read, and said.
+    expect(r.rows).toEqual([["a"]]);
+    expect(r.warnings).toContain(
+      "1 file of the log directory (export.json) was not read over the days the store answers (2026/11/24..2026/11/25): the store records none of the window's files, so whether their events are in it is unknown (the log directory is not the collect's source, or holds its files under other names); collect from it to store them, or leave local.store unset to read the raw files alone",
+    );
+    // The log directory that is the store's source says nothing of the kind.
+    const same = await ask(await engine({ store, logDir: logs }), "sql", SQL_IDS, from, to);
+    expect(same.warnings.join("\n")).not.toContain("was not read over the days");
   });
 });
 

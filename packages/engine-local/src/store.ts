@@ -445,6 +445,37 @@ export function exportsBehind(
   return files.filter((f) => f.layoutDay === null && !recorded(f)).map((f) => f.rel);
 }
 
+/**
+ * The files of a log directory that is not the store's source (no file of the window's is
+ * recorded: not the collect's source, nor a copy) that a step leaves to the store: exports (any
+ * day) and layout files of days the store holds events of. Their events may or may not be in the
+ * store (reading them could count its events twice): not read over the store's days, and named
+ * (`besideWarning`). s61 left-out: they were passed over without a word.
+ */
+function unrelatedBeside(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null }[],
+  storeDays: readonly string[],
+): string[] {
+  const layout = files.filter((f) => f.layoutDay !== null);
+  // As daysBehind and exportsBehind tell the store's source: by layout files, by any file.
+  const layoutSame = layout.some(recordedBy(m, layout));
+  const anySame = files.some(recordedBy(m, files));
+  const answered = new Set(storeDays.filter((d) => (m.days[d]?.events ?? 0) > 0));
+  return files
+    .filter((f) => (f.layoutDay === null ? !anySame : !layoutSame && answered.has(f.layoutDay)))
+    .map((f) => f.rel);
+}
+
+/** The warning of a step that left a log directory's files to the store (`unrelatedBeside`). */
+function besideWarning(rels: string[], storeDays: string[]): string[] {
+  if (rels.length === 0 || storeDays.length === 0) return [];
+  const n = rels.length === 1 ? "1 file" : `${rels.length} files`;
+  return [
+    `${n} of the log directory (${rels[0]}${rels.length > 1 ? ", ..." : ""}) ${rels.length === 1 ? "was" : "were"} not read over the days the store answers (${dayRanges(storeDays)}): the store records none of the window's files, so whether their events are in it is unknown (the log directory is not the collect's source, or holds its files under other names); collect from it to store them, or leave local.store unset to read the raw files alone`,
+  ];
+}
+
 /** The warning of a step that read exports the store lacks from the raw files (`exportsBehind`). */
 function exportsWarning(rels: string[]): string[] {
   if (rels.length === 0) return [];
@@ -984,6 +1015,9 @@ function storeRead(
       ...(rawFallback ? behindWarning(behind, plan.rawDays) : []),
       ...(fromStore ? unsettledWarning(m, w, rawFallback) : []),
       ...exportsWarning(exports),
+      ...(rawFallback
+        ? besideWarning(unrelatedBeside(m, rawFiles, plan.storeDays), plan.storeDays)
+        : []),
     ],
     ...(fromStore ? unsettledFromOf(m, w) : {}),
   };
