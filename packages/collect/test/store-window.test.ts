@@ -24,7 +24,7 @@ import { daysBehind, ManifestCache, readStore } from "../../engine-local/src/sto
 import { hourlyDeliveries, tempDir } from "../../engine-local/test/helpers.ts";
 import { dayRange } from "../src/collect.ts";
 import { collectFiles, collectFromDir } from "../src/index.ts";
-import { cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
+import { ACCOUNT_TRAIL, cloudTrailRecord, layoutFile, ORGANIZATION_TRAIL } from "./truth.ts";
 
 interface Rec {
   id: string;
@@ -729,15 +729,54 @@ describe("a stored day whose folder in local.logDir holds files the store has no
     // The truth: both records written lie in the window.
     const r = await ask(await engine({ store, logDir: logs }), "sql", query, from, to);
     expect(r.rows).toEqual([["a"], ["late"]]);
-    expect(r.stats.storeDays).toBe("none");
+    // The day is the store's, the file it lacks read beside it.
+    expect(r.stats.storeDays).toBe("2026/11/24..2026/11/25");
     expect(r.warnings).toContain(
-      `the store lacks 1 file of 2026/11/24 that the log directory holds (${late}), synced or delivered after the collect: those days are read from the raw files; collect again to store them (run-md collect --from 2026-11-24 --to 2026-11-25)`,
+      `the store lacks 1 file of 2026/11/24 that the log directory holds (${late}), synced or delivered after the collect: read from the raw files beside the store's days; collect again to store them (run-md collect --from 2026-11-24 --to 2026-11-25)`,
     );
     await collectFromDir({ sourceDir: logs, store, window: w });
     const again = await ask(await engine({ store, logDir: logs }), "sql", query, from, to);
     expect(again.rows).toEqual([["a"], ["late"]]);
     expect(again.stats.storeDays).toBe("2026/11/24..2026/11/25");
     expect(again.warnings.join("\n")).not.toContain("the store lacks");
+  });
+});
+
+describe("a stored day whose folder in local.logDir both lacks a file the store holds and holds one it lacks", () => {
+  // s61 left-out: the day was read from the raw files alone, so the events of the file the log
+  // directory lacks (pruned from the sync, the store kept them) were left out, and the warning
+  // spoke only of the file the store lacks.
+  it("is read from the store and, beside it, the file the store lacks: every event of both", async () => {
+    const logs = path.join(root, "ahead-and-behind");
+    const store = `${logs}-store`;
+    const folders = {
+      kept: [{ id: "kept", time: "2026-11-24T09:00:00Z" }],
+      pruned: [{ id: "pruned", time: "2026-11-24T10:00:00Z" }],
+      late: [{ id: "late", time: "2026-11-24T11:00:00Z" }],
+    };
+    await layoutFile(logs, "2026/11/24", "kept", folders.kept);
+    await layoutFile(logs, "2026/11/24", "pruned", folders.pruned);
+    const w = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    await fsp.rm(path.join(logs, ACCOUNT_TRAIL, "CloudTrail/us-east-1/2026/11/24/pruned.json.gz"));
+    await layoutFile(logs, "2026/11/24", "late", folders.late);
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    const e = await engine({ store, logDir: logs });
+    // The truth: every record written lies in the window.
+    expect(await ids(e, from, to)).toEqual({
+      sql: truth(folders, from, to),
+      insights: truth(folders, from, to),
+    });
+    const r = await ask(e, "sql", SQL_IDS, from, to);
+    expect(r.warnings.join("\n")).toContain(
+      "the store lacks 1 file of 2026/11/24 that the log directory holds (AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/late.json.gz), synced or delivered after the collect: read from the raw files beside the store's days",
+    );
+    // Such a file that cannot be read is named as not read (the step errors), not hidden by the
+    // store's answer for its day.
+    const cut = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/cut.json.gz";
+    await fsp.writeFile(path.join(logs, cut), zlib.gzipSync("x".repeat(100)).subarray(0, 30));
+    const broken = await ask(await engine({ store, logDir: logs }), "sql", SQL_IDS, from, to);
+    expect(broken.unread).toEqual([cut]);
   });
 });
 

@@ -694,14 +694,15 @@ export class LocalEngine implements Engine {
     // Raw days are listed whenever there are some: also when the store covers the whole window
     // and only the day after it is read raw (its folder holds files the store lacks: the late
     // events of the window's last day were read from neither, and the step said they were raw).
-    // Exports the store lacks (`exportsBehind`) are read over all the window's days.
-    const exports = new Set(stored?.exportsBehind);
+    // Files the store lacks read beside it (`rawBeside`) are read over all the window's days.
+    const extra = new Set(stored?.rawBeside);
     const scan =
-      stored !== null && stored.rawDays.length === 0
-        ? { ...NO_SCAN, files: beside.filter((f) => exports.has(f.rel)) }
-        : await this.catalog.scan(rawRange);
-    const rawDays = exports.size > 0 ? days : rawRange;
-    return { stored, rawDays, scan, storeFiles: stored?.files ?? [] };
+      stored !== null && stored.rawDays.length === 0 ? NO_SCAN : await this.catalog.scan(rawRange);
+    const listed = new Set(scan.files.map((f) => f.rel));
+    const more = beside.filter((f) => extra.has(f.rel) && !listed.has(f.rel));
+    const rawDays = extra.size > 0 ? days : rawRange;
+    const files = more.length > 0 ? [...scan.files, ...more] : scan.files;
+    return { stored, rawDays, scan: { ...scan, files }, storeFiles: stored?.files ?? [] };
   }
 
   /**
@@ -1326,16 +1327,19 @@ const NO_SCAN = { files: [], outside: 0, outsideDays: null, warnings: [], unread
  * The raw files' resolution without the days the store answers (the raw day range spans the
  * days read raw, `StoreRead.rawDays`, and may hold stored days between them): their parts, and the files of those days
  * that could not be read, which the store's step must not name (its answer has their day). The
- * parts of exports the store lacks (`StoreRead.exportsBehind`) are kept whatever their days.
+ * parts of files read beside the store (`StoreRead.rawBeside`) are kept whatever their days.
  */
 function leaveStoreDays(res: Resolution, scanned: SourceFile[], read: StoreRead): void {
   const { rawDays } = read;
-  const exports = new Set(read.exportsBehind);
+  const beside = new Set(read.rawBeside);
   res.files = res.files.filter(
-    (f) => f.day !== null && (rawDays.includes(f.day) || exports.has(f.origin)),
+    (f) => f.day !== null && (rawDays.includes(f.day) || beside.has(f.origin)),
   );
+  // The files of the store's days, a file read beside them left out: its own errors are named.
   const stored = new Set(
-    scanned.filter((f) => f.layoutDay !== null && !rawDays.includes(f.layoutDay)).map((f) => f.rel),
+    scanned
+      .filter((f) => f.layoutDay !== null && !rawDays.includes(f.layoutDay) && !beside.has(f.rel))
+      .map((f) => f.rel),
   );
   if (stored.size === 0) return;
   res.unread = res.unread.filter((rel) => !stored.has(rel));

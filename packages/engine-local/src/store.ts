@@ -533,15 +533,44 @@ function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => string | u
 }
 
 /** The warning of a step that read days raw because the store lacks some of their files. */
-function behindWarning(behind: Map<string, string[]>, rawDays: string[]): string[] {
-  const days = [...behind.keys()].filter((d) => rawDays.includes(d)).sort();
-  const files = days.flatMap((d) => behind.get(d) ?? []);
+function behindWarning(behind: Behind, rawDays: string[]): string[] {
+  const read = behind.beside
+    ? {
+        days: [...behind.beside.keys()].sort(),
+        how: "read from the raw files beside the store's days",
+      }
+    : {
+        days: [...behind.rawDays.keys()].filter((d) => rawDays.includes(d)).sort(),
+        how: "those days are read from the raw files",
+      };
+  const files = read.days.flatMap((d) => (behind.beside ?? behind.rawDays).get(d) ?? []);
   if (files.length === 0) return [];
-  const first = days[0] as string;
+  const { days } = read;
   const n = files.length === 1 ? "1 file" : `${files.length} files`;
   return [
-    `the store lacks ${n} of ${dayRanges(days)} that the log directory holds (${files[0]}${files.length > 1 ? ", ..." : ""}), synced or delivered after the collect: those days are read from the raw files; collect again to store them (${collectDayCommand(days[days.length - 1] as string, first)})`,
+    `the store lacks ${n} of ${dayRanges(days)} that the log directory holds (${files[0]}${files.length > 1 ? ", ..." : ""}), synced or delivered after the collect: ${read.how}; collect again to store them (${collectDayCommand(days[days.length - 1] as string, days[0] as string)})`,
   ];
+}
+
+/**
+ * The files of the log directory the store has no record of (`daysBehind`), and how a step
+ * reads them. Where the log directory is the store's source (or a copy), each is read from the
+ * raw file beside the store's days (`beside`), never in place of them: a day whose folder both
+ * holds files the store lacks and lacks files it holds (a sync pruned) keeps the events of both
+ * (s61 left-out: read raw alone, it lost the pruned files' events). Elsewhere (only days the
+ * store holds no event of) those days are read raw (`rawDays`).
+ */
+interface Behind {
+  rawDays: Map<string, string[]>;
+  beside?: Map<string, string[]>;
+}
+
+function behindOf(m: StoreManifest, files: readonly SourceFile[], rawFallback: boolean): Behind {
+  const behind = rawFallback ? daysBehind(m, files) : new Map<string, string[]>();
+  if (behind.size === 0) return { rawDays: behind };
+  const layout = files.filter((f) => f.layoutDay !== null);
+  if (!layout.some(recordedBy(m, layout))) return { rawDays: behind };
+  return { rawDays: new Map(), beside: behind };
 }
 
 /**
@@ -848,8 +877,12 @@ export interface StoreRead {
    * the store does not hold their events.
    */
   unread: string[];
-  /** Files of the log directory outside the layout the store lacks, read raw (`exportsBehind`). */
-  exportsBehind: string[];
+  /**
+   * Files of the log directory the store lacks, read raw beside its days whatever their days:
+   * exports outside the layout (`exportsBehind`), and files of the store's source it has no
+   * record of (`Behind.beside`).
+   */
+  rawBeside: string[];
   /** What the step should say of the days read (events in them no window holds). */
   warnings: string[];
   /**
@@ -972,11 +1005,12 @@ function storeRead(
   rawFallback: boolean,
   rawFiles: readonly SourceFile[],
 ): StoreRead {
-  const behind = rawFallback ? daysBehind(m, rawFiles) : new Map<string, string[]>();
+  const behind = behindOf(m, rawFiles, rawFallback);
   const lacking = rawFallback ? unsettledLacking(m, w, rawFiles) : new Set<string>();
   const exports = rawFallback ? exportsBehind(m, rawFiles) : [];
+  const beside = [...(behind.beside?.values() ?? [])].flat();
   const plan = w
-    ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.keys()), lacking })
+    ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.rawDays.keys()), lacking })
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
   // The hour before a collect's listing answered from the store: said, and not known as read.
   const fromStore = !rawFallback || plan.storeDays.some((d) => lacking.has(d));
@@ -1009,10 +1043,10 @@ function storeRead(
     delivered,
     origins,
     unread,
-    exportsBehind: exports,
+    rawBeside: [...exports, ...beside],
     warnings: [
       ...untimedWarnings(m, plan.storeDays),
-      ...(rawFallback ? behindWarning(behind, plan.rawDays) : []),
+      ...behindWarning(behind, plan.rawDays),
       ...(fromStore ? unsettledWarning(m, w, rawFallback) : []),
       ...exportsWarning(exports),
       ...(rawFallback
