@@ -7,10 +7,11 @@
  *   dotted names) or named `arn` (Athena labels `SELECT useridentity.arn` by its last part),
  *   whole; and inside a `useridentity` column, the field `arn` of its struct value (an object,
  *   through arrays) or of its JSON text (`requestparameters.bucketName`: parsed, masked,
- *   re-serialized; text that does not parse is redacted whole);
+ *   re-serialized; text that does not parse is redacted whole), and every other `arn` in that
+ *   column at any depth, as below;
  * - every rule also applies inside Logs Insights' `@message` (the whole record as JSON text), so
  *   `sourceipaddress` masks its `sourceIPAddress`;
- * - and inside any other column's struct value or JSON text, at any depth, to every field named
+ * - and inside any column's struct value or JSON text, at any depth, to every field named
  *   by the rule's last part (`SELECT useridentity AS who` holds `arn`, a whole row
  *   `sourceipaddress`): a column's name does not tell what a struct in it holds.
  *
@@ -84,21 +85,28 @@ function columnMasker(
 ): Masker {
   const name = column.toLowerCase();
   const steps: Masker[] = [];
+  /** Fields a rule naming the whole column masked (its value holds nothing unmasked). */
   const applied = new Set<string>();
+  /** The places inside the column a rule's path masked already (`useridentity.arn`: `arn`). */
+  const placed: string[][] = [];
   for (const [spec, strategy] of plan) {
     const path = spec.split(".");
-    if (name === RAW_EVENT) steps.push((v) => maskAt(v, path, strategy, key));
-    else if (spec === name || (path.length > 1 && path.at(-1) === name))
+    const inner = name === RAW_EVENT ? path : path.length > 1 && path[0] === name && path.slice(1);
+    if (inner) {
+      steps.push((v) => maskAt(v, inner, strategy, key));
+      placed.push(inner);
+    } else if (spec === name || (path.length > 1 && path.at(-1) === name)) {
       steps.push((v) => applyStrategy(v, strategy, key));
-    else if (path.length > 1 && path[0] === name)
-      steps.push((v) => maskAt(v, path.slice(1), strategy, key));
-    else continue;
-    applied.add(path.at(-1)!);
+      applied.add(path.at(-1)!);
+    }
   }
-  // Any struct or JSON text, under any name: the other rules' fields inside it, by their last
-  // part, the strongest rule's strategy for each (`SELECT useridentity AS who`, a whole row or
-  // `requestparameters AS params` showed them when no column name matched, found by a red-team
-  // review). A field a rule naming the column masked already is not masked twice.
+  // Any struct or JSON text, under any name: the rules' fields inside it, by their last part, at
+  // any depth, the strongest rule's strategy for each (`SELECT useridentity AS who`, a whole row
+  // or `requestparameters AS params` showed them when no column name matched, found by a
+  // red-team review). The column a rule's path names is no exception: a `useridentity.arn` rule
+  // left `useridentity.sessioncontext.sessionissuer.arn` as it was in a `useridentity` column,
+  // which the same struct renamed hid (red-team, 2026-12-07). A place masked already is not
+  // masked twice (a hash of a hash would not match the `arn` column's hash).
   const inside = new Map<string, MaskStrategy>();
   for (const [spec, strategy] of plan) {
     const field = spec.split(".").at(-1)!;
@@ -106,7 +114,7 @@ function columnMasker(
     if (!applied.has(field) && (!had || STRENGTH[strategy] > STRENGTH[had]))
       inside.set(field, strategy);
   }
-  if (inside.size > 0) steps.push((v) => maskInside(v, inside, key).value);
+  if (inside.size > 0) steps.push((v) => maskInside(v, inside, key, placed).value);
   return (v) => steps.reduce((acc, step) => step(acc), v);
 }
 
@@ -114,12 +122,14 @@ function columnMasker(
  * Every field named by a rule's last part, at any depth of a struct value (an object, through
  * arrays) or of JSON text in it (an object or array; text that does not parse is kept, as it may
  * be anything), masked with that rule's strategy. JSON text is written back only when a field in
- * it was masked. Copies, never mutates.
+ * it was masked. `placed`: the paths below `v` masked already (`maskAt`), left as they are.
+ * Copies, never mutates.
  */
 function maskInside(
   v: JsonValue,
   rules: ReadonlyMap<string, MaskStrategy>,
   key: string | undefined,
+  placed: readonly string[][] = [],
 ): { value: JsonValue; changed: boolean } {
   if (v === null) return { value: v, changed: false };
   if (typeof v === "string") {
@@ -131,13 +141,13 @@ function maskInside(
     } catch {
       return { value: v, changed: false };
     }
-    const inner = maskInside(parsed, rules, key);
+    const inner = maskInside(parsed, rules, key, placed);
     return inner.changed
       ? { value: JSON.stringify(inner.value), changed: true }
       : { value: v, changed: false };
   }
   if (Array.isArray(v)) {
-    const items = v.map((x) => maskInside(x, rules, key));
+    const items = v.map((x) => maskInside(x, rules, key, placed));
     return items.some((x) => x.changed)
       ? { value: items.map((x) => x.value), changed: true }
       : { value: v, changed: false };
@@ -146,10 +156,12 @@ function maskInside(
   const out: Record<string, JsonValue> = { ...v };
   let changed = false;
   for (const k of Object.keys(out)) {
+    const below = placed.filter((p) => p[0] === k.toLowerCase()).map((p) => p.slice(1));
+    if (below.some((p) => p.length === 0)) continue; // masked by its rule's path already
     const strategy = rules.get(k.toLowerCase());
     const next =
       strategy === undefined
-        ? maskInside(out[k]!, rules, key)
+        ? maskInside(out[k]!, rules, key, below)
         : { value: applyStrategy(out[k]!, strategy, key), changed: out[k] !== null };
     if (next.changed) {
       out[k] = next.value;

@@ -85,6 +85,22 @@ const CASES: Array<[string[], string, JsonValue, JsonValue]> = [
     '{"eventName":"GetObject","sourceIPAddress":"198.51.x.x","userIdentity":{"arn":"arn:aws:iam::123456789012:user/***"},"requestParameters":{"bucketName":"[redacted]"}}',
   ],
   [["contractors"], "@message", "not json", "[redacted]"],
+  // A rule's field deeper in the column its path names is masked too, each place once.
+  [
+    ["analysts"],
+    "useridentity",
+    { arn: alice.arn, sessioncontext: { sessionissuer: { arn: "arn:aws:iam::1:role/r" } } },
+    {
+      arn: hmac(alice.arn),
+      sessioncontext: { sessionissuer: { arn: hmac("arn:aws:iam::1:role/r") } },
+    },
+  ],
+  [
+    ["contractors"],
+    "@message",
+    '{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/r"}}}}',
+    '{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/***","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/***"}}}}',
+  ],
   [["security-leads"], "@message", "not json", "not json"],
   [["analysts"], "sourceipaddress", "203.0.113.42", hmac("203.0.113.42")],
   [["analysts"], "useridentity", alice, { ...alice, arn: hmac(alice.arn) }],

@@ -108,11 +108,24 @@ const arnPartial = (v: string) => v.replace(/^((?:[^:]*:){5}[A-Za-z0-9-]+[/:]).*
 const lengthClass = (n: number) =>
   n <= 4 ? "1-4" : n <= 8 ? "5-8" : n <= 16 ? "9-16" : n <= 32 ? "17-32" : "33+";
 const strPartial = (v: string) => `${v.slice(0, 2)}***(${lengthClass(v.length)})`;
-/** `useridentity` with its `arn` field changed (a struct, or its JSON text). */
+/** A struct with every `arn` field in it, at any depth, changed (nulls stay null). */
+const everyArn = (f: (v: V) => V, u: V): V =>
+  Array.isArray(u)
+    ? u.map((x) => everyArn(f, x))
+    : u === null || typeof u !== "object"
+      ? u
+      : Object.fromEntries(
+          Object.entries(u).map(([k, x]) => [
+            k,
+            k === "arn" ? (x === null ? null : f(x)) : everyArn(f, x),
+          ]),
+        );
+/**
+ * `useridentity` with every `arn` field in it changed (a struct, or its JSON text): its own and
+ * its session issuer's, as in the same struct under another name (red-team, 2026-12-07).
+ */
 const inIdentity = (f: (v: V) => V) => (u: V) =>
-  typeof u === "string"
-    ? JSON.stringify({ ...JSON.parse(u), arn: f(JSON.parse(u).arn) })
-    : { ...u, arn: f(u.arn) };
+  typeof u === "string" ? JSON.stringify(everyArn(f, JSON.parse(u))) : everyArn(f, u);
 const inParams = (f: (v: V) => V) => (p: string) => {
   const o = JSON.parse(p);
   return JSON.stringify({ ...o, bucketName: f(o.bucketName) });
@@ -327,11 +340,12 @@ describe("fields inside a struct or a whole row read under another name (useride
     const ips = new Set<string>();
     for (const [who, params] of parts.rows as V[][]) {
       arns.add(who.arn);
-      buckets.add(JSON.parse(params).bucketName);
+      // An S3 call without parameters (null) has no bucket to look for.
+      buckets.add(JSON.parse(params ?? "{}")?.bucketName);
     }
     for (const [event] of row.rows as V[][]) {
       arns.add(event.useridentity.arn);
-      buckets.add(JSON.parse(event.requestparameters).bucketName);
+      buckets.add(JSON.parse(event.requestparameters ?? "{}")?.bucketName);
       ips.add(event.sourceipaddress);
     }
     for (const set of [arns, buckets, ips]) {
