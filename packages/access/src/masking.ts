@@ -50,13 +50,17 @@ export function maskPlan(cfg: AccessConfig, caller: Caller): Map<string, MaskStr
 export function maskRows(
   cfg: AccessConfig,
   caller: Caller,
-  columns: ReadonlyArray<string | { name: string }>,
+  columns: ReadonlyArray<string | { name: string; type?: string }>,
   rows: readonly JsonValue[][],
   key: string | undefined,
 ): JsonValue[][] {
   const plan = maskPlan(cfg, caller);
   if (plan.size === 0) return rows.map((r) => [...r]);
-  const maskers = columns.map((c) => columnMasker(plan, typeof c === "string" ? c : c.name, key));
+  const maskers = columns.map((c) =>
+    typeof c === "string"
+      ? columnMasker(plan, c, key)
+      : columnMasker(plan, c.name, key, keyedByValues(c.type)),
+  );
   return rows.map((row) => row.map((v, i) => maskers[i]!(v)));
 }
 
@@ -75,13 +79,23 @@ export function maskRecord(
 type Masker = (v: JsonValue) => JsonValue;
 
 /**
+ * Whether a column of this type holds maps (or arrays of them), whose keys are values
+ * (`histogram(sourceipaddress)`), not a struct's field names. A type not known says no.
+ */
+function keyedByValues(type: string | undefined): boolean {
+  return type !== undefined && /^(?:array\s*\(\s*)*map\b/i.test(type.trim());
+}
+
+/**
  * What happens to one result column's values: the rules that name it, then (`maskInside`) the
- * other rules' fields inside any struct or JSON text it holds.
+ * other rules' fields inside any struct or JSON text it holds. `mapKeys`: its values are maps,
+ * whose keys a rule naming the column masks too (`keyedByValues`).
  */
 function columnMasker(
   plan: Map<string, MaskStrategy>,
   column: string,
   key: string | undefined,
+  mapKeys = false,
 ): Masker {
   const name = column.toLowerCase();
   const steps: Masker[] = [];
@@ -96,7 +110,7 @@ function columnMasker(
       steps.push((v) => maskAt(v, inner, strategy, key));
       placed.push(inner);
     } else if (spec === name || (path.length > 1 && path.at(-1) === name)) {
-      steps.push((v) => applyStrategy(v, strategy, key));
+      steps.push((v) => applyStrategy(v, strategy, key, mapKeys));
       applied.add(path.at(-1)!);
     }
   }
@@ -204,10 +218,17 @@ function maskAt(
   return out;
 }
 
+/**
+ * A value masked by one strategy. `mapKeys`: an object in it is a map whose keys are values of
+ * the column (`histogram(sourceipaddress) AS sourceipaddress`), and `partial` masks them as it
+ * masks values: it kept them, the addresses themselves, beside masked counts (red-team,
+ * 2026-12-07). Keys that mask alike stay apart (`52.94.x.x`, `52.94.x.x (2)`).
+ */
 export function applyStrategy(
   v: JsonValue,
   strategy: MaskStrategy,
   key: string | undefined,
+  mapKeys = false,
 ): JsonValue {
   if (v === null) return null;
   switch (strategy) {
@@ -217,13 +238,27 @@ export function applyStrategy(
       return key === undefined ? REDACTED : keyedHash(v, key);
     case "partial":
       if (typeof v === "string") return partialString(v);
-      if (Array.isArray(v)) return v.map((x) => applyStrategy(x, strategy, key));
-      if (typeof v === "object")
+      if (Array.isArray(v)) return v.map((x) => applyStrategy(x, strategy, key, mapKeys));
+      if (typeof v === "object") {
+        // Entries, not assignments: a key `__proto__` stays a key.
+        const taken = new Set<string>();
         return Object.fromEntries(
-          Object.entries(v).map(([k, x]) => [k, applyStrategy(x, strategy, key)]),
+          Object.entries(v).map(([k, x]) => [
+            mapKeys ? distinctKey(taken, partialString(k)) : k,
+            applyStrategy(x, strategy, key),
+          ]),
         );
+      }
       return REDACTED;
   }
+}
+
+/** `k`, or `k (2)`, `k (3)`, ... when `taken` holds it already; noted in `taken`. */
+function distinctKey(taken: Set<string>, k: string): string {
+  let out = k;
+  for (let n = 2; taken.has(out); n++) out = `${k} (${n})`;
+  taken.add(out);
+  return out;
 }
 
 /** HMAC-SHA256 of the value (a string as is, anything else as JSON), hex-truncated. */

@@ -10,6 +10,7 @@ import {
 } from "../src/index.ts";
 
 const KEY = "k".repeat(32);
+const R = "[redacted]";
 const hmac = (v: string) =>
   `hmac:${createHmac("sha256", KEY).update(v).digest("hex").slice(0, 16)}`;
 
@@ -183,5 +184,23 @@ describe("maskKeyFromEnv", () => {
     expect(() => maskKeyFromEnv("RUN_MD_MASK_KEY", { RUN_MD_MASK_KEY: "short" })).toThrow(
       "shorter than 32 characters",
     );
+  });
+});
+
+describe("partial masking of maps (red-team, 2026-12-07)", () => {
+  const mask = (type: string | undefined, v: JsonValue) =>
+    maskRows(cfg, as("contractors"), [{ name: "sourceipaddress", type }], [[v]], KEY)[0]![0];
+  const counts = { "203.0.113.42": 3, "203.0.113.43": 1, "198.51.100.7": 2 };
+
+  it("masks the keys of a map column (and of arrays of maps), each entry kept apart", () => {
+    const want = { "203.0.x.x": R, "203.0.x.x (2)": R, "198.51.x.x": R };
+    expect(mask("map(varchar, bigint)", counts)).toEqual(want);
+    expect(mask("array(map(varchar, bigint))", [counts])).toEqual([want]);
+  });
+
+  it("keeps a struct's field names, and a key named __proto__ as a key", () => {
+    expect(mask("row(ip varchar)", { ip: "203.0.113.42" })).toEqual({ ip: "203.0.x.x" });
+    const proto = JSON.parse('{"__proto__": "10.1.2.3"}') as JsonValue;
+    expect(Object.keys(mask(undefined, proto) as object)).toEqual(["__proto__"]);
   });
 });
