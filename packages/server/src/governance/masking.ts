@@ -319,8 +319,7 @@ function renamedField(
   columns: Columns,
 ): string | undefined {
   // A step whose query is not known is taken to read every masked field.
-  const words =
-    typeof query === "string" ? new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []) : null;
+  const words = typeof query === "string" ? queryWords(query) : null;
   const names = columnNames(columns).map((n) => n.toLowerCase());
   return [...plan.keys()].find((field) => {
     const parts = field.split(".");
@@ -333,6 +332,22 @@ function renamedField(
     ]);
     return !names.some((n) => holders.has(n));
   });
+}
+
+/** A query's words, lower-cased: names, keywords, and the words in its literals (`@message` too). */
+function queryWords(query: string): Set<string> {
+  return new Set(query.toLowerCase().match(/[a-z_@][\w@]*/g) ?? []);
+}
+
+/**
+ * The masked field a query may read, told from its words as `renamedField` tells it: every part
+ * of a masked field's path is a word of it, or it names Logs Insights' `@message` (the whole
+ * record); undefined when it names none.
+ */
+export function maskedFieldRead(plan: Map<string, unknown>, query: string): string | undefined {
+  const words = queryWords(query);
+  if (words.has("@message")) return "@message";
+  return [...plan.keys()].find((field) => field.split(".").every((p) => words.has(p)));
 }
 
 /** Text values hidden, numbers, booleans and nulls kept (counts stay readable). */

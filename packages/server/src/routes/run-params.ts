@@ -9,13 +9,17 @@
  */
 import { type Caller, maskPlan, REDACTED, samePerson } from "@run-md/access";
 import {
+  API_PARAMS,
   coerceParam,
   insightsRegexLiteral,
   insightsStringLiteral,
   type ParamType,
+  type Runbook,
+  resolveParams,
   sqlStringLiteral,
 } from "@run-md/core";
 import type { ServerContext } from "../context.ts";
+import { maskedFieldRead } from "../governance/masking.ts";
 import type { RunRecord } from "../runs/record.ts";
 
 const TEXT_TYPES: readonly ParamType[] = ["string", "arn", "account_id"];
@@ -123,4 +127,41 @@ function asRegexLiteral(v: string): string | undefined {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * The text parameters (string, arn, account_id) a masked caller's request gives another value
+ * than the runbook's as written, where a step that reads a field masked for them references it
+ * (`maskedFieldRead`: every part of the field's path a word of the step's query, or `@message`).
+ * Such a value is a question about the masked values: `sourceipaddress LIKE {{p}}` run with
+ * `52.%`, `52.9%`, ... spelt the addresses out from the counts, one character a run (red-team,
+ * 2026-12-07), the very filter `query` is refused to such a caller for. Empty for a caller whom
+ * no masking rule covers. `params` are the request's, already checked (`checkRunRequest`).
+ */
+export function steeredMaskedParams(
+  ctx: ServerContext,
+  caller: Caller,
+  runbook: Runbook,
+  params: Record<string, unknown>,
+): string[] {
+  const plan = maskPlan(ctx.guard.access, caller);
+  if (plan.size === 0) return [];
+  const configured = ctx.runs.configParams(runbook.meta.id);
+  const given = resolveParams(runbook, { ...configured, ...params }, {}, undefined, API_PARAMS);
+  let written: Record<string, unknown> = {};
+  try {
+    written = resolveParams(runbook, configured);
+  } catch {
+    // A required parameter without a value: every value of it is the caller's.
+  }
+  const decls = runbook.meta.params;
+  return Object.keys(params).filter(
+    (name) =>
+      TEXT_TYPES.includes(decls[name]!.type) &&
+      JSON.stringify(given[name]) !== JSON.stringify(written[name]) &&
+      runbook.steps.some(
+        (s) =>
+          s.paramRefs.some((r) => r.name === name) && maskedFieldRead(plan, s.query) !== undefined,
+      ),
+  );
 }

@@ -14,7 +14,7 @@ import {
   requestedRunbook,
 } from "../runs/request.ts";
 import { RUN_ID } from "../runs/store.ts";
-import { paramViewFor } from "./run-params.ts";
+import { paramViewFor, steeredMaskedParams } from "./run-params.ts";
 
 const MAX_LIST = 500;
 
@@ -146,6 +146,32 @@ async function checkedRequest(
   }
 }
 
+/**
+ * 403 (audited, with the parameters' names, not their values) for a masked caller's value of a
+ * parameter that a step reading a field masked for them compares (run-params.ts
+ * `steeredMaskedParams`): `run:params` does not extend to it.
+ */
+async function refuseSteeredMasked(
+  ctx: ServerContext,
+  caller: Caller,
+  runbook: Runbook,
+  params: Record<string, unknown>,
+): Promise<void> {
+  const steered = steeredMaskedParams(ctx, caller, runbook, params);
+  if (steered.length === 0) return;
+  await ctx.auditor.record(caller, "access.refused", runbook.meta.id, {
+    action: "run:params",
+    params: steered,
+    reason: "masked",
+  });
+  const names = steered.map((n) => `"${n}"`).join(", ");
+  throw new HttpError(
+    403,
+    `refused: you may not "run:params" runbook ${runbook.meta.id} with your own value of ${names}: a step compares it with a field masked for you (leave it as written)`,
+    { code: "forbidden", field: `params.${steered[0]}` },
+  );
+}
+
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/api/runs", async (req, reply) => {
     const caller = callerOf(req);
@@ -158,6 +184,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
         window: body.window,
         ...(body.engine === undefined ? {} : { engine: body.engine }),
       });
+      await refuseSteeredMasked(ctx, caller, entry.runbook, body.params);
     }
     const rec = await ctx.runs.submit(caller, entry.runbook, body);
     return reply
