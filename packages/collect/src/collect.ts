@@ -463,7 +463,7 @@ export async function collectFiles(
   const forgot = forgetGone(manifest, listing, run.window, result.warnings);
   // What it could not read takes the coverage of its days, from earlier collects too.
   const before = manifest.covered;
-  if (!complete) manifest.covered = withoutMissed(before, listing.missed ?? [], range);
+  if (!complete) manifest.covered = withoutMissed(before, listing.missed ?? []);
   const uncovered = JSON.stringify(manifest.covered) !== JSON.stringify(before);
   const recorded = new Set<string>();
   const c: Collecting = {

@@ -9,28 +9,26 @@
 import { isoSeconds, layoutDay, slashDayFrom, slashDayStart } from "@run-md/core";
 import { type StoreManifest, uncover } from "@run-md/engine-local";
 
-const DAY_MS = 86_400_000;
-
 /**
  * `covered` without the days of what a collect could not read (`missed`: paths or keys of files,
  * and of folders ending in `/`): each one's layout day and the day before, whose late events its
- * folder holds; one outside the layout's day folders (an export, a region's folder) may hold
- * events of any day of the collect's `range`, which goes whole, with the day before it.
+ * folder holds. One outside the layout's day folders (an export, a region's folder) may hold
+ * events of any day, and a collect that reads such a file gives the store its events of every
+ * day it covers (collect.ts `takenDays`): missed, it takes the coverage of every day. Review:
+ * only the collect's `range` went, and a run over a day collected before answered without an
+ * unreadable export's events of that day, without a word.
  */
 export function withoutMissed(
   covered: StoreManifest["covered"],
   missed: readonly string[],
-  range: { from: string; to: string },
 ): StoreManifest["covered"] {
   let out = covered;
   for (const p of missed) {
     const day = layoutDay(p.endsWith("/") ? `${p}x` : p);
-    const [from, to] =
-      day === null
-        ? [isoSeconds(new Date(Date.parse(range.from) - DAY_MS)), range.to]
-        : [slashDayStart(slashDayFrom(day, -1)), slashDayStart(slashDayFrom(day, 1))].map((d) =>
-            isoSeconds(d),
-          );
+    if (day === null) return [];
+    const [from, to] = [slashDayFrom(day, -1), slashDayFrom(day, 1)].map((d) =>
+      isoSeconds(slashDayStart(d)),
+    );
     out = uncover(out, from as string, to as string);
   }
   return out;

@@ -59,11 +59,14 @@ async function truth(dir: string): Promise<string[]> {
 }
 
 /** The event ids a step over the window reads from the store, or the error it fails with. */
-async function fromStore(store: string): Promise<string[] | { code: string; message: string }> {
+async function fromStore(
+  store: string,
+  over = window,
+): Promise<string[] | { code: string; message: string }> {
   const e = await createLocalEngine({ store, threads: 1 });
   try {
     const q = "SELECT eventid FROM cloudtrail_logs ORDER BY 1";
-    return (await e.query(queryRequest("sql", q, window))).rows.map((r) => String(r[0]));
+    return (await e.query(queryRequest("sql", q, over))).rows.map((r) => String(r[0]));
   } catch (err) {
     return { code: (err as { code: string }).code, message: (err as Error).message };
   } finally {
@@ -119,5 +122,38 @@ describe("a collect that could not read an object of days collected before", () 
     expect(await fromStore(store)).toMatchObject({ code: "store-not-collected" });
     expect((await collect()).covered).toBe(true);
     expect(await fromStore(store)).toEqual(await truth(path.join(bucket, "late")));
+  });
+});
+
+describe("a collect that could not read a file outside the delivery layout", () => {
+  it("leaves every day the store covered not collected: such a file holds events of any day, as a read one gives them", async () => {
+    const logs = path.join(root, "logs-export");
+    const store = path.join(root, "store-export");
+    const feb = {
+      start: new Date("2024-02-10T00:00:00Z"),
+      end: new Date("2024-02-12T00:00:00Z"),
+    };
+    await put(path.join(logs, region, "2024/02/10/a.json.gz"), "a", "2024-02-10T10:00:00Z");
+    await put(path.join(logs, region, "2024/03/02/c.json.gz"), "c", "2024-03-02T10:00:00Z");
+    expect((await collectFromDir({ sourceDir: logs, store, window: feb })).covered).toBe(true);
+    // An export of February copied in since, under a name that is not UTF-8: listed, unread.
+    const exports = path.join(logs, "exports");
+    await fsp.mkdir(exports, { recursive: true });
+    const name = Buffer.concat([
+      Buffer.from(`${exports}/feb`),
+      Buffer.from([0xff, 0x2e]),
+      Buffer.from("json"),
+    ]);
+    const body = JSON.stringify({
+      Records: [cloudTrailRecord({ id: "x", time: "2024-02-10T11:00:00Z" })],
+    });
+    await fsp.writeFile(name, body);
+    const r = await collectFromDir({ sourceDir: logs, store, window });
+    expect(r.covered).toBe(false);
+    expect(r.warnings.join("\n")).toContain("is not UTF-8");
+    // February's answer would lack the export's event "x": the store does not give it.
+    const run = await fromStore(store, feb);
+    expect(run).toMatchObject({ code: "store-not-collected" });
+    expect((run as { message: string }).message).toContain("2024/02/10..2024/02/11");
   });
 });
