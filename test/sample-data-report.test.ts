@@ -55,3 +55,27 @@ describe("a run's report", () => {
     },
   );
 });
+
+describe("run-md query's status line", () => {
+  const status = async (args: string[]) => {
+    const res = await runMd(["query", "SELECT count(*) AS n FROM cloudtrail_logs", ...args]);
+    expect(res.code, res.stderr).toBe(0);
+    return res.stderr.replace(/^run-md: generated the sample data.*\n/m, "");
+  };
+
+  it("says the query read the bundled sample data (review: only runs said so)", async () => {
+    expect(await status(["--log-dir", "sample", "--since", "7d"])).toContain(
+      " · bundled sample data",
+    );
+  });
+
+  it.skipIf(!HAS_SHARED)(
+    "says nothing of sample data over a folder of CloudTrail files",
+    async () => {
+      const data = path.join(SHARED, "datasets/stratus-red-team-detonation-logs/raw");
+      const out = await status(["--log-dir", data, "--from", "2024-07-30", "--to", "2024-12-01"]);
+      expect(out).toMatch(/^local · window /m);
+      expect(out).not.toContain("sample data");
+    },
+  );
+});

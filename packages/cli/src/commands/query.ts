@@ -193,11 +193,13 @@ function printResult(step: StepReport, wide: boolean): void {
 }
 
 /** `query · local · window … · 0.4s · 3.5 MB scanned`, on standard error. */
-function printStatus(step: StepReport): void {
+function printStatus(step: StepReport, sampleData: boolean): void {
   const stats = statsText(step);
+  // As a run's last line says it (terminal.ts summaryLine): the rows are of generated events.
+  const sample = sampleData ? " · bundled sample data" : "";
   process.stderr.write(
     pc.dim(
-      `${step.engine} · window ${step.window.start} → ${step.window.end} · ${seconds(step.durationMs)}${stats ? ` · ${stats}` : ""}\n`,
+      `${step.engine} · window ${step.window.start} → ${step.window.end} · ${seconds(step.durationMs)}${stats ? ` · ${stats}` : ""}${sample}\n`,
     ),
   );
   for (const w of step.warnings) {
@@ -277,7 +279,7 @@ async function execute(
     );
     const step = report.steps[0]!;
     if (o.output === undefined && !step.error) printResult(step, Boolean(values.wide));
-    printStatus(step);
+    printStatus(step, pool.markSampleData(report).sampleData === true);
     const said = o.output === undefined ? "" : await settleOutput(o.output, step);
     if (said) process.stderr.write(`${said}\n`);
     code = step.status === "cancelled" ? 130 : step.status === "errored" ? 2 : 0;
