@@ -70,3 +70,38 @@ describe("an export added to the log directory after the collect", () => {
     expect(both.warnings.join("\n")).toContain("exports/later.json");
   });
 });
+
+describe("an export rewritten in the log directory after the collect", () => {
+  it("is named in the step's warnings: the store answered without its new events (review: without a word)", async () => {
+    const logs = path.join(root, "logs-rewritten");
+    const store = path.join(root, "store-rewritten");
+    await writeFiles(logs, {
+      [`${REGION}/2026/03/02/a.json`]: holding("delivered", "2026-03-02T09:00:00Z"),
+      "exports/lookup.json": holding("collected-export", "2026-03-02T08:00:00Z"),
+    });
+    const window = {
+      start: new Date("2026-03-02T00:00:00Z"),
+      end: new Date("2026-03-04T00:00:00Z"),
+    };
+    await collectFromDir({ sourceDir: logs, store, window });
+    // The same export written again, a day's events more (a nightly `lookup-events > lookup.json`).
+    const records = [
+      event("collected-export", "2026-03-02T08:00:00Z"),
+      event("appended", "2026-03-02T11:00:00Z"),
+    ];
+    await writeFiles(logs, { "exports/lookup.json": JSON.stringify({ Records: records }) });
+    expect((await read({ logDir: logs })).ids).toEqual([
+      "appended",
+      "collected-export",
+      "delivered",
+    ]);
+    const both = await read({ logDir: logs, store });
+    expect(both.ids).toEqual(["collected-export", "delivered"]);
+    expect(both.warnings.join("\n")).toContain("exports/lookup.json");
+    // Collected again, the store answers as the files do, and says nothing of it.
+    await collectFromDir({ sourceDir: logs, store, window });
+    const again = await read({ logDir: logs, store });
+    expect(again.ids).toEqual(["appended", "collected-export", "delivered"]);
+    expect(again.warnings.join("\n")).not.toContain("exports/lookup.json");
+  });
+});

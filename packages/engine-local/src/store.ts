@@ -476,6 +476,36 @@ function besideWarning(rels: string[], storeDays: string[]): string[] {
   ];
 }
 
+/**
+ * The event files of the log directory outside the delivery layout that the store records at
+ * another size than theirs (`recordedKey`): rewritten since the collect (a nightly `lookup-events
+ * > lookup.json`), they may hold events the store's days lack. Not read raw (the store holds the
+ * events of the version it read, which the new one repeats): the step says so. Review: the
+ * store's days were answered without the new events, without a word.
+ */
+export function exportsChanged(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null; size: number }[],
+): string[] {
+  const key = recordedKey(m, files);
+  return files
+    .filter((f) => {
+      const k = f.layoutDay === null ? key(f) : undefined;
+      const o = k === undefined ? undefined : m.objects[k];
+      return o !== undefined && o.skipped === undefined && o.size !== f.size;
+    })
+    .map((f) => f.rel);
+}
+
+/** The warning of a step answered from the store over exports changed since (`exportsChanged`). */
+function changedWarning(rels: string[]): string[] {
+  if (rels.length === 0) return [];
+  const n = rels.length === 1 ? "1 file" : `${rels.length} files`;
+  return [
+    `the log directory's ${n} outside the delivery layout (${rels[0]}${rels.length > 1 ? ", ..." : ""}) changed since the collect (another size): the store answered its days without what was written into them since; collect again to store it`,
+  ];
+}
+
 /** The warning of a step that read exports the store lacks from the raw files (`exportsBehind`). */
 function exportsWarning(rels: string[]): string[] {
   if (rels.length === 0) return [];
@@ -1009,6 +1039,7 @@ function storeRead(
   const lacking = rawFallback ? unsettledLacking(m, w, rawFiles) : new Set<string>();
   const exports = rawFallback ? exportsBehind(m, rawFiles) : [];
   const beside = [...(behind.beside?.values() ?? [])].flat();
+  const changed = rawFallback ? exportsChanged(m, rawFiles) : [];
   const plan = w
     ? planStore(m, w, { unsettled: rawFallback, behind: new Set(behind.rawDays.keys()), lacking })
     : { storeDays: Object.keys(m.days).sort(), missing: [] as string[], rawDays: [] as string[] };
@@ -1052,6 +1083,7 @@ function storeRead(
       ...(rawFallback
         ? besideWarning(unrelatedBeside(m, rawFiles, plan.storeDays), plan.storeDays)
         : []),
+      ...(plan.storeDays.length > 0 ? changedWarning(changed) : []),
     ],
     ...(fromStore ? unsettledFromOf(m, w) : {}),
   };
