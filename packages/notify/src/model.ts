@@ -42,7 +42,8 @@ export interface Alert {
   finding?: Finding;
   /**
    * The run read the bundled sample data (`local.logDir: sample`; core `RunReport.sampleData`):
-   * its headline says so, so planted incidents never page anyone as the account's findings.
+   * its headline says so, so planted incidents never page anyone as the account's findings. A
+   * digest has it when one of its runbooks' runs did.
    */
   sampleData?: true;
   /**

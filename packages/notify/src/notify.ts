@@ -746,6 +746,9 @@ function digestAlert(key: string, members: Alert[]): Alert {
     since: members.map((m) => m.since).sort()[0] ?? "",
     runId: "digest",
     digest: members,
+    // Its headline leads every target's message (a page's summary names only the titles): a
+    // member over the bundled sample data is said there too, as its own alert would say it.
+    ...(members.some((m) => m.sampleData) ? { sampleData: true as const } : {}),
   };
 }
 

@@ -232,3 +232,26 @@ describe("a digest's runbook with news", () => {
     expect(sent[0]!.text).toContain("user/eve");
   });
 });
+
+describe("a digest of runs over the bundled sample data", () => {
+  it("says so in the page's summary, as each runbook's alert would (review: the digest's headline did not)", async () => {
+    const reportsDir = await dir();
+    const runs = ids(8).map((id) => ({
+      report: {
+        ...report(id, "failed", { startedAt: at(1).toISOString(), title: `Title of ${id}` }),
+        sampleData: true as const,
+      },
+    }));
+    await notify(runs, config(), { reportsDir, now: at(1) });
+    expect(pager.received).toHaveLength(1);
+    const summary = String(pager.received[0]!.json.payload.summary);
+    expect(summary).toContain("8 runbooks at once (run-md digest) failed");
+    expect(summary).toContain(
+      "this run read the bundled sample data (local.logDir: sample), not your CloudTrail logs",
+    );
+    // Over real logs, nothing of it.
+    pager.received.length = 0;
+    await night(await dir(), 1, all(ids(8), "failed"));
+    expect(String(pager.received[0]!.json.payload.summary)).not.toContain("sample data");
+  });
+});
