@@ -284,3 +284,18 @@ describe("a live run that stops without its steps' ends", () => {
     expect(root.dataset.runState).toBe("ended");
   });
 });
+
+describe("the end of a run over the bundled sample data", () => {
+  it("says its findings are about generated events, as the site's run page does (review: the live view did not)", () => {
+    const root = view();
+    applyEvent(root, ev("run-end", { status: "failed", sampleData: true }));
+    const end = root.querySelector<HTMLElement>("[data-run-end]")!;
+    expect(end.querySelector("[data-sample-note]")?.textContent).toBe(
+      "⚠ this run read the bundled sample data (local.logDir: sample), not your CloudTrail logs: what it found is about generated events",
+    );
+    // A run over real logs says nothing of it.
+    const real = view();
+    applyEvent(real, ev("run-end", { status: "failed" }));
+    expect(real.querySelector("[data-sample-note]")).toBeNull();
+  });
+});

@@ -8,6 +8,7 @@
  */
 import type { CheckOutcome, JsonValue, StepReport } from "@run-md/core";
 import { visibleFormat } from "@run-md/core/printable";
+import { SAMPLE_DATA_NOTE } from "@run-md/core/report";
 import { reportSlug } from "@run-md/core/site-url";
 import { cellElement } from "./cells.ts";
 import {
@@ -362,6 +363,12 @@ function runEnded(root: HTMLElement, d: Record<string, unknown>, links?: ReportL
     p.textContent = warning;
     p.dataset.runWarning = "";
     end.append(" ", p);
+  }
+  // A run over the bundled sample data (its run-end says so): its findings are generated events'.
+  if (d.sampleData === true) {
+    const note = el(doc, "strong", "rm-version", `⚠ ${SAMPLE_DATA_NOTE}`);
+    note.dataset.sampleNote = "";
+    end.append(" ", note);
   }
   const link = (href: string, text: string, kind: string) => {
     const a = el(doc, "a", undefined, text);

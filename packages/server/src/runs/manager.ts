@@ -452,6 +452,7 @@ export class RunManager {
         rec.reportKind = reportKind(report);
         const warnings = report.steps.reduce((n, s) => n + (s.warnings?.length ?? 0), 0);
         if (warnings > 0) rec.warnings = warnings;
+        if (report.sampleData) rec.sampleData = true;
       }
       await this.finish(rec, report.status);
     } catch (e) {
@@ -560,6 +561,7 @@ export class RunManager {
       await this.hub.emit(rec, "run-end", {
         status,
         ...(rec.report === undefined ? {} : { report: rec.report, kind: rec.reportKind }),
+        ...(rec.sampleData ? { sampleData: true } : {}),
         ...(rec.error === undefined ? {} : { error: rec.error }),
       });
       // Its log to disk only: an ended run keeps its summary in memory. Should that write

@@ -94,6 +94,11 @@ export interface RunRecord {
    * not the texts: they can quote values the caller's view masks (the run's page shows them).
    */
   warnings?: number;
+  /**
+   * Its report says it read the bundled sample data (RunReport.sampleData): its `run-end` event
+   * says so, and the live view with it (its findings are about generated events).
+   */
+  sampleData?: true;
   /** Why it ended without a report (interrupted, or an error before the first step). */
   error?: string;
   cancelledBy?: string;
