@@ -461,34 +461,37 @@ export class LogCatalog {
     // A folder's real path is its parent's and its name while it is a plain folder (one lstat
     // to see that it still is, not a realpath per folder and query); a symbolic link is resolved
     // and checked, by entry() when listed, here when a folder became one after its parent was.
-    const walk = async (dir: string, listed: string, linked: boolean): Promise<void> => {
+    // `flat`: the folder's own files only (one holding files with no layout day, under a folder
+    // outside the window: `OutsideCount.dayless`).
+    const walk = async (
+      dir: string,
+      listed: string,
+      linked: boolean,
+      flat = false,
+    ): Promise<void> => {
       const real = linked ? listed : await this.stillInside(dir, listed, root, rel, warnings);
-      if (real === null || seen.has(real)) return;
-      seen.add(real);
-      if (days && layoutDirOutside(slashed(dir), days)) {
+      // A folder left out is seen; its own files may still be read flat (itself dayless).
+      if (real === null) return;
+      const key = flat ? `${real}\u0000flat` : real;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (days && !flat && layoutDirOutside(slashed(dir), days)) {
         const counted = await this.outsideCounts.count(dir);
         outside += counted.files;
         if (counted.days)
           outsideDays = widen(widen(outsideDays, counted.days.first), counted.days.last);
+        for (const d of counted.dayless)
+          await walk(d, path.join(real, path.relative(dir, d)), false, true);
         return;
       }
-      let entries: Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (e) {
-        warnings.push(`skipped ${rel(dir) || "."}/: cannot read the folder (${fsError(e)})`);
-        unread.push(`${rel(dir) || "."}/`);
-        return;
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const found = await eachEntry(entries, turn, (e) =>
-        this.entry(dir, real, e, root, rel, { warnings, unread }),
-      );
-      for (const f of found) {
+      const found = await this.entries(dir, real, root, rel, { warnings, unread }, turn);
+      for (const f of found ?? []) {
         if (f === null) continue;
-        if (f.linked) links.push(f);
-        else if (f.dir !== undefined) await walk(f.dir, f.real, false);
-        else if (!seen.has(f.real)) {
+        if (f.linked) {
+          if (!flat) links.push(f);
+        } else if (f.dir !== undefined) {
+          if (!flat) await walk(f.dir, f.real, false);
+        } else if (!seen.has(f.real)) {
           seen.add(f.real);
           out.push(f.file);
         }
@@ -513,6 +516,30 @@ export class LogCatalog {
     }
     if (viaLinks) out.sort((a, b) => comparePaths(a.rel, b.rel));
     return { files: out, outside, outsideDays, warnings, unread };
+  }
+
+  /**
+   * A folder's entries (`entry`), in name order; null when it cannot be listed, which the report
+   * names (whatever it holds is unread).
+   */
+  private async entries(
+    dir: string,
+    real: string,
+    root: string,
+    rel: (full: string) => string,
+    report: { warnings: string[]; unread: string[] },
+    turn: () => Promise<void> | undefined,
+  ): Promise<(Entry | null)[] | null> {
+    let entries: Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      report.warnings.push(`skipped ${rel(dir) || "."}/: cannot read the folder (${fsError(e)})`);
+      report.unread.push(`${rel(dir) || "."}/`);
+      return null;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return eachEntry(entries, turn, (e) => this.entry(dir, real, e, root, rel, report));
   }
 
   /**

@@ -13,9 +13,16 @@ import path from "node:path";
 import type { DayRange } from "./files.ts";
 
 export interface OutsideCount {
+  /** The event files with a layout day (those the window leaves out). */
   files: number;
   /** The layout days of the files counted, or null when none has one. */
   days: DayRange | null;
+  /**
+   * The folders holding event files with no layout day (an export in a year's or month's folder,
+   * a folder named as no day: `2026/09/31`): their events give their days, so a step reads them
+   * whatever the folders' names (review: they were left out with the year or month).
+   */
+  dayless: string[];
 }
 
 interface Kept extends OutsideCount {
@@ -41,12 +48,13 @@ export class OutsideCounts {
   /** The event files under a folder (symbolic links to folders not followed). */
   async count(dir: string): Promise<OutsideCount> {
     const kept = this.kept.get(dir);
-    if (kept && unchanged(kept.folders)) return { files: kept.files, days: kept.days };
+    if (kept && unchanged(kept.folders))
+      return { files: kept.files, days: kept.days, dayless: kept.dayless };
     this.kept.delete(dir);
-    const walked: Kept = { files: 0, days: null, folders: [] };
+    const walked: Kept = { files: 0, days: null, dayless: [], folders: [] };
     const settled = await this.walk(dir, walked);
     if (settled) this.kept.set(dir, walked);
-    return { files: walked.files, days: walked.days };
+    return { files: walked.files, days: walked.days, dayless: walked.dayless };
   }
 
   /** Counts one folder and those under it; false when one changed too recently to be kept. */
@@ -62,10 +70,14 @@ export class OutsideCounts {
       if (e.isDirectory()) {
         settled = (await this.walk(path.join(dir, e.name), into)) && settled;
       } else if (this.isEventFile(e.name)) {
-        into.files++;
         // Every file of a folder has the folder's layout day (or none): asked once a folder.
-        if (day === undefined) day = this.dayOf(path.join(dir, e.name));
-        if (day !== null) into.days = widen(into.days, day);
+        if (day === undefined) {
+          day = this.dayOf(path.join(dir, e.name));
+          if (day === null) into.dayless.push(dir);
+        }
+        if (day === null) continue;
+        into.files++;
+        into.days = widen(into.days, day);
       }
     }
     return settled;

@@ -48,6 +48,21 @@ describe("a step over a window", () => {
     expect(r.unread).toEqual([]);
   });
 
+  it("reads the files with no layout day under a year or month folder outside the window (review: left out with the folder)", async () => {
+    const r = await idsRead("dayless-inside", {
+      [`${DAY_FOLDER}/read.json`]: "day",
+      // No day of the calendar, in a month the window's days are not in.
+      [`${REGION}/2026/09/31/a.json`]: "sep-31",
+      // Exports in a month's and a year's folder, beside no day folder.
+      [`${REGION}/2026/10/export.json`]: "in-october",
+      [`${REGION}/2025/export.json`]: "in-2025",
+      // A day folder outside the window is still left out by its name.
+      [`${REGION}/2026/10/02/late.json`]: "oct-02",
+    });
+    expect(r.ids).toEqual(["day", "in-2025", "in-october", "sep-31"]);
+    expect(r.unread).toEqual([]);
+  });
+
   it("enters every folder but the digest, Insights and node_modules ones, whatever its name", async () => {
     const r = await idsRead("names", {
       [`${DAY_FOLDER}/read.json`]: "day",
