@@ -105,3 +105,27 @@ describe("an export rewritten in the log directory after the collect", () => {
     expect(again.warnings.join("\n")).not.toContain("exports/lookup.json");
   });
 });
+
+describe("an export in a log directory that is not the store's source (none of its files recorded)", () => {
+  it("is not read over the store's days: its events may be the store's already (mutation audit: the guard was unpinned)", async () => {
+    const source = path.join(root, "source-elsewhere");
+    const other = path.join(root, "other-logs");
+    const store = path.join(root, "store-elsewhere");
+    await writeFiles(source, {
+      [`${REGION}/2026/03/02/a.json`]: holding("delivered", "2026-03-02T09:00:00Z"),
+      [`${REGION}/2026/03/03/b.json`]: holding("next-day", "2026-03-03T09:00:00Z"),
+    });
+    const window = {
+      start: new Date("2026-03-02T00:00:00Z"),
+      end: new Date("2026-03-04T00:00:00Z"),
+    };
+    await collectFromDir({ sourceDir: source, store, window });
+    // Another folder: the same event exported under another name, and no file the store records.
+    await writeFiles(other, {
+      "exports/copy.json": holding("delivered", "2026-03-02T09:00:00Z"),
+    });
+    const both = await read({ logDir: other, store });
+    expect(both.ids).toEqual(["delivered"]);
+    expect(both.warnings.join("\n")).not.toContain("exports/copy.json");
+  });
+});
