@@ -969,6 +969,42 @@ describe("the hour before a collect's listing, with a log directory staler than 
   });
 });
 
+describe("the hour before a collect's listing, with a log directory that lacks an export the store holds", () => {
+  // Review: only the store's objects of the delivery layout were looked for in the log
+  // directory; an export the collect stored (its events of that day) and the folder lacks was
+  // not, so the day was read raw, without the export's events, without a word.
+  it("is answered from the store, with its warning", async () => {
+    const [bucket, sync, store] = ["export-bucket", "export-sync", "export-store"].map((d) =>
+      path.join(root, d),
+    ) as [string, string, string];
+    const records = [
+      { id: "a", time: "2026-11-24T10:00:00Z" },
+      { id: "x", time: "2026-11-24T22:00:00Z" },
+    ];
+    await layoutFile(bucket, "2026/11/24", "a", [records[0] as Rec]);
+    await fsp.cp(bucket, sync, { recursive: true });
+    // Copied into the source after the sync, before the collect.
+    await fsp.mkdir(path.join(bucket, "exports"), { recursive: true });
+    await fsp.writeFile(
+      path.join(bucket, "exports", "x.json"),
+      JSON.stringify({ Records: [record(records[1] as Rec)] }),
+    );
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(bucket, path.join(root, "export-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    const at = new Date("2026-11-25T00:20:00Z");
+    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+    const r = await ask(await engine({ store, logDir: sync }), "sql", SQL_IDS, from, to);
+    expect(r.rows.map((x) => x[0])).toEqual(truth({ records }, from, to));
+    expect(r.warnings.join("\n")).toContain("the store was collected up to 2026-11-25T00:20:00Z");
+  });
+});
+
 describe("a collect of past days that began listing in the first second after midnight", () => {
   // Red-team: the range it covers ends at its listing, in whole seconds: a listing at
   // 00:00:00.4 ended it at the midnight itself, which reads as a range covered whole (a collect

@@ -407,7 +407,8 @@ function recordedBy(m: StoreManifest, files: readonly { rel: string }[]) {
 /**
  * The days among `days` on which the store holds an object's events that no file of the log
  * directory is (`recordedKey`): a log directory staler than the store (a sync older than a
- * collect from the bucket), where reading such a day raw would answer without them.
+ * collect from the bucket, or one without an export the collect stored), where reading such a
+ * day raw would answer without them.
  */
 function daysLacking(
   m: StoreManifest,
@@ -416,7 +417,7 @@ function daysLacking(
 ): Set<string> {
   const layout = files.filter((f) => f.layoutDay !== null);
   const key = recordedKey(m, layout);
-  const present = new Set(layout.map(key));
+  const present = new Set(files.map(key));
   const lacking = new Set<string>();
   for (const k of objectsOfDays(m, days).origins) {
     const o = m.objects[k];
@@ -424,7 +425,33 @@ function daysLacking(
     const day = objectDay(k, o) ?? layoutSeries(k)?.day;
     if (day !== undefined && day !== null) lacking.add(day);
   }
+  // An export the store took events from (its `ranges`) that the log directory lacks: each of
+  // the days its ranges reach (review: a copy without the export read them raw without them).
+  for (const k of exportKeys(m)) {
+    if (present.has(k)) continue;
+    const ranges = (m.objects[k]?.ranges ?? []).map((r) => [Date.parse(r.from), Date.parse(r.to)]);
+    for (const day of days) {
+      const start = slashDayStart(day).getTime();
+      if (ranges.some(([from, to]) => from! < start + DAY_MS && to! > start)) lacking.add(day);
+    }
+  }
   return lacking;
+}
+
+const exportsKept = new WeakMap<StoreManifest, string[]>();
+
+/** The store's objects outside the layout it took events from (`ranges`), once per manifest. */
+function exportKeys(m: StoreManifest): string[] {
+  let keys = exportsKept.get(m);
+  if (keys === undefined) {
+    keys = [];
+    for (const k in m.objects) {
+      const o = m.objects[k];
+      if (o?.ranges !== undefined && o.skipped === undefined) keys.push(k);
+    }
+    exportsKept.set(m, keys);
+  }
+  return keys;
 }
 
 /**
