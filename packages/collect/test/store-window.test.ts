@@ -780,6 +780,48 @@ describe("a stored day whose folder in local.logDir both lacks a file the store 
   });
 });
 
+describe("a day whose folder holds a file the store lacks, in a log directory that lacks files the store holds", () => {
+  // Review: the day was read raw as any day behind the store is, and the step said it was read
+  // from the raw files: the copy (one account of the two the store collected) answered without
+  // the other account's events. Now the store answers it, and the file it lacks is read beside.
+  it("is answered from the store and the file it lacks: every event of both", async () => {
+    const [bucket, sync, store] = ["partial-bucket", "partial-sync", "partial-store"].map((d) =>
+      path.join(root, d),
+    ) as [string, string, string];
+    const other = "AWSLogs/444455556666";
+    await layoutFile(bucket, "2026/11/20", "a", [{ id: "a", time: "2026-11-20T10:00:00Z" }]);
+    await layoutFile(bucket, "2026/11/20", "b", [{ id: "b", time: "2026-11-20T11:00:00Z" }], other);
+    // The copy holds one account only.
+    await fsp.cp(
+      path.join(bucket, "AWSLogs/111122223333"),
+      path.join(sync, "AWSLogs/111122223333"),
+      {
+        recursive: true,
+      },
+    );
+    const window = {
+      start: new Date("2026-11-18T00:00:00Z"),
+      end: new Date("2026-11-25T00:00:00Z"),
+    };
+    const catalog = new LogCatalog(bucket, path.join(root, "partial-cache"));
+    const { files } = await catalog.scan(dayRange(window));
+    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+    await collectFiles({ store, window }, catalog, all, {
+      complete: true,
+      at: new Date("2026-11-25T00:20:00Z"),
+    });
+    // Delivered into the copy after the collect.
+    await layoutFile(sync, "2026/11/20", "a2", [{ id: "a2", time: "2026-11-20T12:00:00Z" }]);
+    const [from, to] = ["2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"];
+    const r = await ask(await engine({ store, logDir: sync }), "sql", SQL_IDS, from, to);
+    // The truth: both accounts' events the store holds, and the one delivered since.
+    expect(r.rows.map((x) => x[0])).toEqual(["a", "a2", "b"]);
+    expect(r.warnings.join("\n")).toContain(
+      "a2.json.gz), synced or delivered after the collect: read from the raw files beside the store's days",
+    );
+  });
+});
+
 describe("a store collected from another folder of the same logs than local.logDir", () => {
   // Red-team: the store's keys are paths relative to the collect's source, the log directory's
   // relative to it; a store collected from `./logs/AWSLogs` (or from s3://bucket/prefix) and read
