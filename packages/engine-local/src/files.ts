@@ -1059,7 +1059,8 @@ export function parseEvents(text: string): ParsedEvents {
   }
   // Mostly bad lines: one document with a syntax error (pretty-printed), told by where it broke.
   if (good === 0 || bad > good) {
-    return { objects: [], notes: [], error: `malformed JSON${jsonErrorPlace(wholeError)}` };
+    const place = jsonErrorPlace(wholeError, text, text.length - trimmed.length - trailing(text));
+    return { objects: [], notes: [], error: `malformed JSON${place}` };
   }
   if (bad > 0) {
     const error = `malformed JSON on ${bad} of its ${bad + good} lines (the first: line ${firstBad})`;
@@ -1110,14 +1111,26 @@ class JsonReader {
 }
 
 /**
- * Where JSON.parse stopped, without the text it quotes: V8's messages can carry the file's first
- * bytes (`Unexpected token 'r', "root:x:0:0"... is not valid JSON`), and no warning quotes content.
+ * Where JSON.parse stopped, as the file's line and column, without the text it quotes: V8's
+ * messages can carry the file's first bytes (`Unexpected token 'r', "root:x:0:0"... is not valid
+ * JSON`), and no warning quotes content. V8 gives a position in the text it parsed, which begins
+ * `skipped` characters into the file (a byte order mark, blank lines).
  */
-function jsonErrorPlace(message: string | undefined): string {
+function jsonErrorPlace(message: string | undefined, file: string, skipped: number): string {
   const at = /at position (\d+)/.exec(message ?? "");
-  if (at) return ` (at position ${at[1]})`;
+  if (at) {
+    const before = file.slice(0, skipped + Number(at[1]));
+    const lineStart = before.lastIndexOf("\n") + 1;
+    const line = before.split("\n").length;
+    return ` (line ${line}, column ${before.length - lineStart + 1})`;
+  }
   if (/Unexpected end of JSON input/i.test(message ?? "")) return " (it ends too early)";
   return "";
+}
+
+/** How many characters of white space end `text` (what parseEvents trims off its end). */
+function trailing(text: string): number {
+  return text.length - text.trimEnd().length;
 }
 
 function values(v: unknown): unknown[] {

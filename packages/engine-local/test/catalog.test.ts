@@ -81,7 +81,10 @@ describe("parseEvents", () => {
   it("tells a pretty-printed document with a syntax error by where it broke, and lines by the first bad one", () => {
     // Three of its lines parse alone ("a", "b", 1): still one document, broken at one place.
     const pretty = '{\n  "Records": [\n    "a",\n    "b"\n    1\n  ]\n}';
-    expect(parseEvents(pretty).error).toMatch(/^malformed JSON \(at position \d+\)$/);
+    // The `1` after "b" is where it broke: line 5, column 5 (counted by hand), and two lines
+    // further down behind a byte order mark and two blank lines (the file's lines, not the text's).
+    expect(parseEvents(pretty).error).toBe("malformed JSON (line 5, column 5)");
+    expect(parseEvents(`\uFEFF\n\n${pretty}`).error).toBe("malformed JSON (line 7, column 5)");
     const lines = '{"eventName":"A"}\n{"eventName":"B"}\n{"eventNa';
     expect(parseEvents(lines)).toEqual({
       objects: [],
