@@ -280,7 +280,7 @@ function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
       r,
       word.offset,
       "unknown-attribute",
-      `unknown attribute "${key}"${didYouMean(key, [...STEP_ATTRIBUTES, ...STEP_FLAGS])}`,
+      `unknown attribute "${key}"${idAsAttribute(r, key, attribute.value) ?? didYouMean(key, [...STEP_ATTRIBUTES, ...STEP_FLAGS])}`,
     );
   } else if (r.seen.has(key)) {
     problem(r, word.offset, "duplicate-attribute", `attribute "${key}" is given twice`);
@@ -290,6 +290,15 @@ function readAttribute(r: InfoReader, word: InfoWord, key: string): void {
       problem(r, attribute.valueOffset, "invalid-attribute", `attribute "${key}" has no value`);
     } else readValue(r, attribute, key as (typeof STEP_ATTRIBUTES)[number]);
   }
+}
+
+/**
+ * `id=calls` (or `name=`, `step=`) before any id: how an id is written, which is what was meant.
+ * Undefined for any other key, or once the step has its id.
+ */
+function idAsAttribute(r: InfoReader, key: string, value: string): string | undefined {
+  if (r.id !== undefined || !["id", "name", "step"].includes(key) || value === "") return undefined;
+  return `: a step's id is the first word after the language, without "${key}=" (\`\`\`${r.dialect} ${value})`;
 }
 
 /**

@@ -150,6 +150,13 @@ describe("step ids and attributes from the info string", () => {
       "unknown-attribute",
       'unknown attribute "tiemout" (did you mean "timeout"?)',
     ],
+    // The id as an attribute, a first guess: the message says how an id is written.
+    [
+      "sql id=calls",
+      4,
+      "unknown-attribute",
+      'unknown attribute "id": a step\'s id is the first word after the language, without "id=" (```sql calls)',
+    ],
     [
       "sql a engine=logs",
       13,
@@ -251,6 +258,23 @@ describe("step ids and attributes from the info string", () => {
   ])("%s is an error at offset %i", (info, offset, rule, message) => {
     const { problems } = stepFromInfo(parseInfo(info), "sql");
     expect(problems).toEqual([{ offset, rule, message, severity: "error" }]);
+  });
+
+  it("says how an id is written to an id given as an attribute, in the step's dialect", () => {
+    const info = parseInfo("insights name=by_key timeout=5m");
+    expect(stepFromInfo(info, "logs-insights").problems).toEqual([
+      {
+        offset: 9,
+        rule: "unknown-attribute",
+        severity: "error",
+        message:
+          'unknown attribute "name": a step\'s id is the first word after the language, without "name=" (```logs-insights by_key)',
+      },
+    ]);
+    // Once the step has an id, "id=" is only an unknown attribute.
+    expect(stepFromInfo(parseInfo("sql a id=b"), "sql").problems[0]?.message).toBe(
+      'unknown attribute "id"',
+    );
   });
 
   it("reads dialect=duckdb on a sql step, alone or with engine=local", () => {
