@@ -102,19 +102,25 @@ export class TokenStore {
     return (await this.load()).tokens.map(({ sha256: _hash, ...info }) => info);
   }
 
-  /** Revokes a token (again: nothing happens); `beforeSave` as for `create`. */
-  revoke(name: string, beforeSave?: (info: TokenInfo) => Promise<void>): Promise<void> {
+  /**
+   * Revokes a token; `beforeSave` as for `create`. A token revoked already is left as it is
+   * (nothing is saved or audited): the answer is then when it was revoked, else undefined.
+   */
+  revoke(
+    name: string,
+    beforeSave?: (info: TokenInfo) => Promise<void>,
+  ): Promise<string | undefined> {
     return this.serialized(() => this.doRevoke(name, beforeSave));
   }
 
   private async doRevoke(
     name: string,
     beforeSave?: (info: TokenInfo) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const data = await this.load();
     const t = data.tokens.find((x) => x.name === name);
     if (!t) throw new RunMdError("token-unknown", `no token named "${name}"`);
-    if (t.revokedAt) return;
+    if (t.revokedAt) return t.revokedAt;
     t.revokedAt = this.now().toISOString();
     const { sha256: _hash, ...info } = t;
     this.assertWritable();

@@ -52,8 +52,16 @@ describe("run-md token", () => {
     expect(dup.stderr).toContain('error a token named "ci" exists already');
     expect(dup.stdout).toBe("");
 
-    expect((await tok("revoke", "ci")).code).toBe(0);
-    expect((await tok("list")).stdout).toMatch(/\trevoked \S+\n$/);
+    const revoked = await tok("revoke", "ci");
+    expect([revoked.code, revoked.stderr]).toEqual([0, 'token "ci" revoked\n']);
+    const revokedAt = /\trevoked (\S+)\n$/.exec((await tok("list")).stdout)?.[1];
+    expect(revokedAt).toMatch(/^20\d\d-/);
+    // Again: nothing changes, and it says so rather than "revoked" as if it were now.
+    const again = await tok("revoke", "ci");
+    expect([again.code, again.stderr]).toEqual([
+      0,
+      `token "ci" was revoked already, at ${revokedAt}: nothing changed\n`,
+    ]);
 
     // token.create and token.revoke, nothing for the refused duplicate; the token never.
     const log = await readFile(audit, "utf8");

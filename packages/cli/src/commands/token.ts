@@ -66,8 +66,12 @@ async function dispatch(
     return create(store, values, audit.record("token.create"));
   if (sub === "list" && rest.length === 0) return list(store);
   if (sub === "revoke" && rest.length === 1) {
-    await store.revoke(rest[0]!, audit.record("token.revoke"));
-    process.stderr.write(`token "${rest[0]}" revoked\n`);
+    const earlier = await store.revoke(rest[0]!, audit.record("token.revoke"));
+    process.stderr.write(
+      earlier === undefined
+        ? `token "${rest[0]}" revoked\n`
+        : `token "${rest[0]}" was revoked already, at ${earlier}: nothing changed\n`,
+    );
     return 0;
   }
   throw new RunMdError(
