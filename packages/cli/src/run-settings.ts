@@ -10,6 +10,7 @@ import {
   parseInstant,
   parseTimeout,
   RunMdError,
+  timeoutProblem,
 } from "@run-md/core";
 import pc from "picocolors";
 import type { Config } from "./config.ts";
@@ -127,7 +128,7 @@ export function defaultTimeoutMs(flag: string | undefined, config: Config): numb
   const { text, origin } = setting(flag, "timeout", config);
   const ms = parseTimeout(text ?? "10m");
   if (ms === undefined)
-    fail(`${origin} is not a duration of at most 24h`, "Use 30s, 5m or 1h (at most 24h).");
+    fail(`${origin} ${timeoutProblem(text ?? "")}`, "Use 30s, 5m or 1h (at most 24h).");
   return ms;
 }
 

@@ -39,6 +39,17 @@ export function parseTimeout(text: string): number | undefined {
   return ms === undefined || ms > MAX_TIMEOUT_MS ? undefined : ms;
 }
 
+/**
+ * What is wrong with a timeout `parseTimeout` refuses, to follow its name in a message: zero,
+ * longer than `MAX_TIMEOUT_MS`, or no duration at all. Undefined for a timeout it takes.
+ */
+export function timeoutProblem(text: string): string | undefined {
+  if (parseTimeout(text) !== undefined) return undefined;
+  const match = DURATION.exec(text.trim());
+  if (!match) return "is not a duration";
+  return Number(match[1]) === 0 ? "is zero: a step's timeout is above zero" : "is longer than 24h";
+}
+
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
   kb: 1e3,
