@@ -1,7 +1,9 @@
 /** Command-line helpers shared by the commands. */
+
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { findRunbooks, isRunMdError, printableLines, type RunMdError, suggest } from "@run-md/core";
+import { findRunbooks, isRunMdError, printableLines, RunMdError, suggest } from "@run-md/core";
 import pc from "picocolors";
 import { type Config, loadConfig } from "./config.ts";
 import { docRefs } from "./package-files.ts";
@@ -179,6 +181,23 @@ export function runbooksDirOf(config: Config): string {
 }
 
 /**
+ * The configured runbooks folder as typed from here (`runbooksDirOf`), for a command given no
+ * runbooks; a `not-found` error when it does not exist, saying whose runbooksDir it is and how
+ * to make one (the hint for a path given, "such as runbooks/", named the folder missing).
+ */
+export function configuredRunbooksDir(config: Config): string {
+  const dir = runbooksDirOf(config);
+  if (existsSync(config.runbooksDir)) return dir;
+  const whose =
+    config.source === "defaults"
+      ? ": no run-md.config.yaml here or in a folder above, so the default, runbooks/"
+      : ` of ${path.relative(process.cwd(), config.source)}`;
+  throw new RunMdError("not-found", `no runbooks folder ${dir} (runbooksDir${whose})`, {
+    hint: "Create it: run-md init writes runbooks/ (four starters) and run-md.config.yaml, run-md new <id> one runbook; or give runbook files or folders.",
+  });
+}
+
+/**
  * The runbook files under the given files and folders (default: the configured runbooks folder,
  * `runbooksDir` next to run-md.config.yaml wherever the command runs in the repository); or exit
  * code 2 after printing a user error (a path that does not exist, a configuration with a
@@ -190,7 +209,9 @@ export async function runbookFilesOrExit(
   configFile?: string,
 ): Promise<string[] | number> {
   try {
-    return await findRunbooks(paths.length > 0 ? paths : [runbooksDirOf(loadConfig(configFile))]);
+    return await findRunbooks(
+      paths.length > 0 ? paths : [configuredRunbooksDir(loadConfig(configFile))],
+    );
   } catch (e) {
     if (!isRunMdError(e)) throw e;
     printUserError(e);

@@ -1,7 +1,7 @@
 /** `run-md rules --format cloudformation`: the EventBridge rules the runbooks' triggers need. */
 
 import { isRunMdError, printableJson } from "@run-md/core";
-import { parseCommandArgs, runbooksDirOf } from "../args.ts";
+import { configuredRunbooksDir, parseCommandArgs } from "../args.ts";
 import { cloudFormationTemplate } from "../automation/rules.ts";
 import { loadRunbooks } from "../automation/trigger-run.ts";
 import { loadConfig, tableConfig } from "../config.ts";
@@ -37,7 +37,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   }
   try {
     const config = loadConfig(values.config);
-    const paths = positionals.length > 0 ? positionals : [runbooksDirOf(config)];
+    const paths = positionals.length > 0 ? positionals : [configuredRunbooksDir(config)];
     const runbooks = await loadRunbooks(paths, tableConfig(config));
     const template = cloudFormationTemplate(runbooks, { toolVersion: version() });
     if (Object.keys(template.Resources).length === 0) {

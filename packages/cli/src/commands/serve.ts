@@ -8,7 +8,7 @@ import { parseAccessConfig } from "@run-md/access";
 import { displayPath, isRunMdError, RunMdError } from "@run-md/core";
 import { parseNotifyConfig } from "@run-md/notify";
 import { startServer } from "@run-md/server";
-import { parseCommandArgs, SOURCE_OPTIONS } from "../args.ts";
+import { configuredRunbooksDir, parseCommandArgs, SOURCE_OPTIONS } from "../args.ts";
 import { loadConfig, tableConfig } from "../config.ts";
 import { EnginePool, engineFlags } from "../engines.ts";
 import { docRefs, version } from "../package-files.ts";
@@ -79,6 +79,7 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
   const access = parseAccessConfig(config.access, config.located);
+  if (positionals.length === 0) configuredRunbooksDir(config);
   const timeoutMs = defaultTimeoutMs(undefined, config);
   const maxScanBytes = maxScanBytesOf(undefined, config);
   const pool = new EnginePool(config, { ...engineFlags(values, maxScanBytes), longLived: true });
