@@ -193,9 +193,13 @@ export function configuredRunbooksDir(config: Config): string {
       ? ": no run-md.config.yaml here or in a folder above, so the default, runbooks/"
       : ` of ${path.relative(process.cwd(), config.source)}`;
   throw new RunMdError("not-found", `no runbooks folder ${dir} (runbooksDir${whose})`, {
-    hint: "Create it: run-md init writes runbooks/ (four starters) and run-md.config.yaml, run-md new <id> one runbook; or give runbook files or folders.",
+    hint: CREATE_RUNBOOKS_HINT,
   });
 }
+
+/** How to make the runbooks folder a command found missing. */
+export const CREATE_RUNBOOKS_HINT =
+  "Create it: run-md init writes runbooks/ (four starters) and run-md.config.yaml, run-md new <id> one runbook; or give runbook files or folders.";
 
 /**
  * The runbook files under the given files and folders (default: the configured runbooks folder,

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { displayPath, findRunbooks, loadRunbook, RunMdError } from "@run-md/core";
-import { suggestion } from "./args.ts";
+import { CREATE_RUNBOOKS_HINT, suggestion } from "./args.ts";
 
 /** Whether a command-line word can only be a runbook id, not a path: no slash, no `.md`. */
 export function looksLikeId(word: string): boolean {
@@ -77,6 +77,10 @@ function unknownId(word: string, ids: string[], runbooksDir: string): RunMdError
   return new RunMdError(
     "not-found",
     `no runbook with the id ${word} in ${where}, and no file or folder of that name${suggestion(word, ids)}`,
-    { hint: `run-md list shows the ids of the runbooks in ${where} (runbooksDir).` },
+    {
+      hint: existsSync(runbooksDir)
+        ? `run-md list shows the ids of the runbooks in ${where} (runbooksDir).`
+        : `There is no ${where} folder (runbooksDir). ${CREATE_RUNBOOKS_HINT}`,
+    },
   );
 }

@@ -39,6 +39,26 @@ describe("no runbooks folder where the configuration (or its default) puts it", 
     },
   );
 
+  it("trigger says so too, before it reads the event's runbooks", async () => {
+    const event = path.join(dir, "event.json");
+    await writeFile(
+      event,
+      JSON.stringify({ source: "aws.guardduty", "detail-type": "x", detail: {} }),
+    );
+    const res = await runMdHere(["trigger", event], { cwd: path.join(dir, "empty") });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("error no runbooks folder runbooks (runbooksDir: ");
+  });
+
+  it("a runbook id with no runbooks folder says there is none, not to ask list", async () => {
+    const res = await runMdHere(["audit-iam"], { cwd: path.join(dir, "empty") });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(
+      "error no runbook with the id audit-iam in runbooks/, and no file or folder of that name\n" +
+        "hint: There is no runbooks/ folder (runbooksDir). Create it: run-md init writes runbooks/ (four starters) and run-md.config.yaml, run-md new <id> one runbook; or give runbook files or folders.\n",
+    );
+  });
+
   it("names the configuration whose runbooksDir it is, from a folder below it", async () => {
     const res = await runMdHere(["check"], { cwd: path.join(dir, "configured", "sub") });
     expect(res.code).toBe(2);

@@ -28,6 +28,7 @@ import {
   windowArgs,
 } from "@run-md/core";
 import type { TableConfig } from "@run-md/sql";
+import { configuredRunbooksDir } from "../args.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
 import { type EngineFlags, EnginePool } from "../engines.ts";
 import { docRefs, version } from "../package-files.ts";
@@ -200,6 +201,7 @@ export async function triggerEvent(
   const reportsDir = options.reportsDir ? path.resolve(options.reportsDir) : config.reportsDir;
   // The configured folder as typed from here (`runbooks/x.md` in messages and reports, as run
   // shows it), not the machine's absolute path.
+  if (!options.runbooks?.length) configuredRunbooksDir(config);
   const runbooks = options.runbooks?.length ? options.runbooks : [displayPath(config.runbooksDir)];
   const loaded = await loadEachRunbook(runbooks, tableConfig(config));
   if (loaded.length === 0) {
