@@ -175,7 +175,7 @@ describe("problems found once, before the first step", () => {
       { env: baseEnv },
     );
     expect(res.code).toBe(2);
-    const message = `profile nope not found in ${baseEnv.AWS_CONFIG_FILE}`;
+    const message = `profile nope (--profile) not found in ${baseEnv.AWS_CONFIG_FILE}`;
     expect(res.stderr.split(message).length - 1).toBe(1);
     expect(res.stdout).toBe("");
     expect(existsSync(reports)).toBe(false);

@@ -57,29 +57,54 @@ function tilde(file: string): string {
   return file.startsWith(`${home}${path.sep}`) ? `~${file.slice(home.length)}` : file;
 }
 
+/** Where a run's profile was given, as its messages name it. */
+export type ProfileSource = "--profile" | "AWS_PROFILE" | "the configuration's profile";
+
 /** The profile a run uses: `--profile`, then `AWS_PROFILE`, then the configuration's. */
 export function chooseProfile(
   flag: string | undefined,
   configured: string | undefined,
   env = process.env,
 ): string | undefined {
-  return flag ?? (env.AWS_PROFILE || undefined) ?? configured;
+  return chooseProfileSource(flag, configured, env).profile;
 }
 
+/** `chooseProfile`'s profile and where it was given (none for no profile). */
+export function chooseProfileSource(
+  flag: string | undefined,
+  configured: string | undefined,
+  env = process.env,
+): { profile?: string; source?: ProfileSource } {
+  if (flag !== undefined) return { profile: flag, source: "--profile" };
+  if (env.AWS_PROFILE) return { profile: env.AWS_PROFILE, source: "AWS_PROFILE" };
+  if (configured !== undefined)
+    return { profile: configured, source: "the configuration's profile" };
+  return {};
+}
+
+/** How to choose another profile where `source` gave this one. */
+const OTHER_PROFILE: Record<ProfileSource, string> = {
+  "--profile": "or pass another --profile",
+  AWS_PROFILE: "or set AWS_PROFILE to another profile (or unset it)",
+  "the configuration's profile": "or change the profile in the configuration",
+};
+
 /**
- * The error for a named profile that is in neither shared file: "profile NAME not found in
- * ~/.aws/config". `default` may be absent (the SDK then uses the environment's credentials).
+ * The error for a named profile that is in neither shared file: "profile NAME (AWS_PROFILE) not
+ * found in ~/.aws/config", with where it was given (`source`) and how to change it there. `default` may be absent (the SDK then uses the environment's credentials).
  */
 export function missingProfile(
   profile: string | undefined,
   env = process.env,
+  source: ProfileSource = "--profile",
 ): RunMdError | undefined {
   if (profile === undefined || profile === "default") return undefined;
   const config = awsConfigFile(env);
   if (readProfiles(config, "config").has(profile)) return undefined;
   if (readProfiles(awsCredentialsFile(env), "credentials").has(profile)) return undefined;
-  return new RunMdError("aws-profile", `profile ${profile} not found in ${tilde(config)}`, {
-    hint: `Add [profile ${profile}] to ${tilde(config)} (aws configure --profile ${profile}), or pass another --profile.`,
+  const message = `profile ${profile} (${source}) not found in ${tilde(config)}`;
+  return new RunMdError("aws-profile", message, {
+    hint: `Add [profile ${profile}] to ${tilde(config)} (aws configure --profile ${profile}), ${OTHER_PROFILE[source]}.`,
   });
 }
 

@@ -12,7 +12,7 @@ import {
   type RunReport,
 } from "@run-md/core";
 import type { LocalEngineOptions } from "@run-md/engine-local";
-import { chooseProfile, chooseRegion, missingProfile } from "./aws-profile.ts";
+import { chooseProfile, chooseProfileSource, chooseRegion, missingProfile } from "./aws-profile.ts";
 import { type Config, resolveLogDir, tableConfig } from "./config.ts";
 import { engineDescriptor } from "./engine-registry.ts";
 
@@ -141,7 +141,11 @@ export class EnginePool {
         checkExtraFiles(this.config);
       }
       if (engineInfo(name)?.aws === true) {
-        const error = missingProfile(this.profile(name));
+        const { profile, source } = chooseProfileSource(
+          this.flags.profile,
+          this.awsSection(name).profile,
+        );
+        const error = missingProfile(profile, process.env, source);
         if (error) throw error;
       }
       const engine = await this.get(name);
