@@ -201,7 +201,7 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
     await writeFile(file, '{"source": "aws.guardduty",');
     const res = await runMd(["trigger", file]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`error ${file}: not JSON:`);
+    expect(res.stderr).toContain(`error ${file}: not JSON (line 1, column 28): `);
     const missing = await runMd(["trigger", path.join(work, "nope.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("event file not found");

@@ -20,6 +20,7 @@ export * from "./file-lock.ts";
 export * from "./files.ts";
 export * from "./frontmatter.ts";
 export * from "./info.ts";
+export * from "./json-place.ts";
 export * from "./mask.ts";
 export * from "./model.ts";
 export * from "./params.ts";

@@ -16,6 +16,7 @@ import {
   deliveryName,
   isoInstant,
   isSlashDay,
+  jsonErrorPlace,
   LAYOUT,
   layoutDay,
   mapLimit,
@@ -1108,24 +1109,6 @@ class JsonReader {
       throw new Error(`malformed JSON in the CloudTrailEvent of event ${i + 1}`);
     }
   }
-}
-
-/**
- * Where JSON.parse stopped, as the file's line and column, without the text it quotes: V8's
- * messages can carry the file's first bytes (`Unexpected token 'r', "root:x:0:0"... is not valid
- * JSON`), and no warning quotes content. V8 gives a position in the text it parsed, which begins
- * `skipped` characters into the file (a byte order mark, blank lines).
- */
-function jsonErrorPlace(message: string | undefined, file: string, skipped: number): string {
-  const at = /at position (\d+)/.exec(message ?? "");
-  if (at) {
-    const before = file.slice(0, skipped + Number(at[1]));
-    const lineStart = before.lastIndexOf("\n") + 1;
-    const line = before.split("\n").length;
-    return ` (line ${line}, column ${before.length - lineStart + 1})`;
-  }
-  if (/Unexpected end of JSON input/i.test(message ?? "")) return " (it ends too early)";
-  return "";
 }
 
 /** How many characters of white space end `text` (what parseEvents trims off its end). */

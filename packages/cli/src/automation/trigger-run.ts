@@ -13,6 +13,7 @@ import {
   errorReport,
   formatDiagnostic,
   isRunMdError,
+  jsonErrorPlace,
   type MaskOptions,
   maskText,
   NOT_RESOLVED,
@@ -84,9 +85,14 @@ export function parseEvent(text: string, source: string): Record<string, unknown
   try {
     event = JSON.parse(text);
   } catch (e) {
-    throw new RunMdError("bad-event", `${source}: not JSON: ${(e as Error).message}`, {
-      hint: "Give the EventBridge event as one JSON object, as a rule's target receives it.",
-    });
+    const { message } = e as Error;
+    throw new RunMdError(
+      "bad-event",
+      `${source}: not JSON${jsonErrorPlace(message, text)}: ${message}`,
+      {
+        hint: "Give the EventBridge event as one JSON object, as a rule's target receives it.",
+      },
+    );
   }
   return checkEvent(event, source);
 }
