@@ -5,7 +5,14 @@
  * without a word: `run-md check` reports each at its line.
  */
 import path from "node:path";
-import { type Diagnostic, sourceAt } from "@run-md/core";
+import {
+  configParamsFor,
+  type Diagnostic,
+  isRunMdError,
+  type Runbook,
+  resolveParams,
+  sourceAt,
+} from "@run-md/core";
 import { suggestion } from "./args.ts";
 import type { Config } from "./config.ts";
 import { runbookIds } from "./runbook-ids.ts";
@@ -41,4 +48,34 @@ export async function configParamProblems(
       rule: "config-params",
       message: `params.${id} names no runbook in ${folder}${suggestion(id, ids)}: its values are given to no run`,
     }));
+}
+
+/**
+ * One error for each checked runbook whose `params.<id>` section its runs would refuse: a name
+ * it does not declare, a value that does not fit (`bad-param`, as `resolveParams` words it for
+ * the run, placed at the key's line). A required parameter the section leaves out is not the
+ * configuration's mistake (a `--param` may give it), so it is not reported here.
+ */
+export function configValueProblems(config: Config, runbooks: readonly Runbook[]): Diagnostic[] {
+  if (typeof config.located === "string") return [];
+  const { file } = config.located;
+  return runbooks.flatMap((rb) => {
+    if (!Object.hasOwn(config.params, rb.meta.id)) return [];
+    try {
+      resolveParams(rb, configParamsFor(config.params, rb.meta.id), {}, config.located);
+      return [];
+    } catch (e) {
+      if (!isRunMdError(e) || e.code !== "bad-param") return [];
+      const at = /^(.*:\d+:\d+) /.exec(e.message)?.[1];
+      const message = at === undefined ? e.message : e.message.slice(at.length + 1);
+      return [
+        {
+          ...place(at ?? "", file),
+          severity: "error" as const,
+          rule: "config-params",
+          message: e.hint ? `${message} (${e.hint.replace(/\.$/, "")})` : message,
+        },
+      ];
+    }
+  });
 }

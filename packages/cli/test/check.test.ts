@@ -226,7 +226,9 @@ describe("run-md check", () => {
     expect(await runMd(["check"], dir)).toMatchObject({ code: 0 });
     // A runbook checked from another folder is one the section may name.
     mkdirSync(path.join(dir, "team-b"));
-    writeFileSync(path.join(dir, "team-b", "net.md"), `---\ntitle: Net\n---\n${STEP}`);
+    // (It declares x: a configured name it does not declare is an error of its own, below.)
+    const net = `---\ntitle: Net\nparams:\n  x: { type: integer, default: 0 }\n---\n${STEP}`;
+    writeFileSync(path.join(dir, "team-b", "net.md"), net);
     const both = "params:\n  audit-iam:\n    limit: 3\n  net:\n    x: 1\n";
     writeFileSync(path.join(dir, "run-md.config.yaml"), both);
     expect(await runMd(["check", "team-b"], dir)).toMatchObject({ code: 0 });

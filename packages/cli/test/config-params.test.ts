@@ -54,3 +54,34 @@ describe("a configured parameter its runbook refuses", () => {
     );
   }, 60_000);
 });
+
+/** `run-md check lim.md` with `params.lim` set so: what it prints, and its exit code. */
+async function checkWith(params: string) {
+  const config = path.join(dir, "run-md.config.yaml");
+  writeFileSync(config, `local:\n  logDir: sample\nparams:\n  lim:\n${params}`);
+  const res = await runMdHere(["check", "lim.md", "--config", config], { cwd: dir });
+  return { ...res, config };
+}
+
+describe("run-md check, the gate CI runs, finds what the runs would refuse", () => {
+  it("a configured name the runbook does not declare, at its line", async () => {
+    const res = await checkWith("    limit: 3\n");
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain(
+      `run-md.config.yaml:5:5 error the configuration sets params.lim.limit, but runbook lim (lim.md) declares no parameter "limit" (This runbook declares: lim) [config-params]`,
+    );
+  });
+
+  it("a configured value of the wrong type, at its line", async () => {
+    const res = await checkWith("    lim: abc\n");
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain(
+      `run-md.config.yaml:5:5 error parameter "lim" (from configuration, params.lim.lim): expected an integer such as 10, got "abc"`,
+    );
+  });
+
+  it("a value that fits says nothing", async () => {
+    const res = await checkWith("    lim: 3\n");
+    expect([res.code, res.stdout]).toEqual([0, "✓ 1 runbook checked, no problems\n"]);
+  });
+});

@@ -15,9 +15,9 @@ import {
 import pc from "picocolors";
 import { parseCommandArgs, printUserError, runbookFilesOrExit } from "../args.ts";
 import { chartDiagnostics } from "../chart-check.ts";
-import { expectColumnDiagnostics } from "../expect-column-check.ts";
 import { type Config, loadConfig, tableConfig } from "../config.ts";
-import { configParamProblems } from "../config-params.ts";
+import { configParamProblems, configValueProblems } from "../config-params.ts";
+import { expectColumnDiagnostics } from "../expect-column-check.ts";
 import { errorJson } from "../output/stop-json.ts";
 import { plural } from "../words.ts";
 
@@ -167,11 +167,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
       diagnostics,
     });
   }
-  // The configuration's parameters for runbooks that do not exist (a typo in an id).
-  const configProblems = await configParamProblems(
-    config,
-    loaded.flatMap((l) => (l.runbook ? [l.runbook.meta.id] : [])),
-  );
+  // The configuration's parameters for runbooks that do not exist (a typo in an id), and those
+  // the checked runbooks' runs would refuse (a name not declared, a value that does not fit).
+  const runbooks = loaded.flatMap((l) => (l.runbook ? [l.runbook] : []));
+  const configProblems = [
+    ...(await configParamProblems(
+      config,
+      runbooks.map((rb) => rb.meta.id),
+    )),
+    ...configValueProblems(config, runbooks),
+  ];
   if (configProblems.length > 0) {
     checked.push({ path: configProblems[0]!.file, ok: false, diagnostics: configProblems });
   }
