@@ -79,13 +79,14 @@ async function serve(values: ServeFlags, positionals: string[]): Promise<number>
   if (values.host !== undefined) server.host = values.host;
   if (values.port !== undefined) server.port = portOf(values.port);
   const access = parseAccessConfig(config.access, config.located);
-  if (positionals.length === 0) configuredRunbooksDir(config);
   const timeoutMs = defaultTimeoutMs(undefined, config);
   const maxScanBytes = maxScanBytesOf(undefined, config);
   const pool = new EnginePool(config, { ...engineFlags(values, maxScanBytes), longLived: true });
   // Approval requests (spec §6) go to the notify: section's webhook targets.
   const notify =
     config.notify === undefined ? undefined : parseNotifyConfig(config.notify, config.located);
+  // Every section's mistake first, then the runbooks folder (its own mistake, or none made).
+  if (positionals.length === 0) configuredRunbooksDir(config);
   const webhooks = (notify?.targets ?? []).flatMap((t) =>
     t.type === "webhook" ? [{ url: t.url, secret: t.secret }] : [],
   );
