@@ -33,6 +33,12 @@ describe("commands and options: did you mean", () => {
     expect(res.stderr).toContain("unknown command chekc (did you mean check?)");
   });
 
+  it("version typed as a command is told the --version option, not looked up as a runbook", async () => {
+    const res = await runMd(["version"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^error unknown command version \(did you mean --version\?\)\n/);
+  });
+
   it("a mistyped runbook id is named, with the id it looks like and the folder looked in", async () => {
     const res = await runMd(["audit-im", "--no-report"]);
     expect(res.code).toBe(2);

@@ -152,12 +152,13 @@ function escapedMessage(e: unknown): string {
 }
 
 /**
- * Whether `word` is a mistyped command (`chekc`): not a path, not a runbook id, and close to a
- * command. Says so (exit 2) rather than running it as a runbook that does not exist.
+ * Whether `word` is a mistyped command (`chekc`, or `version` for `--version`): not a path, not
+ * a runbook id, and close to a command. Says so (exit 2) rather than running it as a runbook that does not exist.
  */
 async function isMistypedCommand(word: string): Promise<boolean> {
   const { suggestion } = await import("./args.ts");
-  const hint = suggestion(word, COMMAND_NAMES);
+  // `run-md version`, as other tools spell it: the option.
+  const hint = word === "version" ? " (did you mean --version?)" : suggestion(word, COMMAND_NAMES);
   const { looksLikeId, runbookIds } = await import("./runbook-ids.ts");
   if (hint === "" || !looksLikeId(word)) return false;
   try {
