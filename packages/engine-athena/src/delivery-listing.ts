@@ -12,6 +12,7 @@
  */
 import { ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import {
+  dayRangesShown,
   gapStart,
   gapWarning,
   layoutSeries,
@@ -26,6 +27,11 @@ import { ACCOUNT, ENUM_KEYS, projectionEnabled, REGION } from "./coverage.ts";
 export type Deliveries =
   | {
       keys: string[];
+      /**
+       * The keys of the window's days of the regions' folders the table's enum projection leaves
+       * out (`Projected`) where no configured account or region does: files Athena never reads.
+       */
+      unprojected?: string[];
       /** The first folder above `AWSLogs/` not walked for a trail's prefix (PREFIX_FOLDERS). */
       unwalked?: string;
     }
@@ -67,12 +73,16 @@ const withSlash = (p: string) => (p === "" || p.endsWith("/") ? p : `${p}/`);
 /** The last folder of a prefix (`a/b/` → `b`). */
 const lastFolder = (p: string) => p.split("/").at(-2) ?? "";
 
-interface Walk {
+/** The accounts and regions the listing keeps to (configured) or the table reads (projected). */
+export interface Limits {
+  regions?: string[];
+  accounts?: string[];
+}
+
+interface Walk extends Limits {
   s3: S3Client;
   bucket: string;
   signal: AbortSignal;
-  regions?: string[];
-  accounts?: string[];
   /** Requests sent so far. */
   sent: number;
   /** Folders above the layout walked so far (PREFIX_FOLDERS), and the first one not walked. */
@@ -166,24 +176,45 @@ async function regionFolders(w: Walk, prefix: string): Promise<string[]> {
  */
 const inParallel = <T, R>(items: T[], fn: (item: T) => Promise<R>) => mapLimit(items, PARALLEL, fn);
 
+/** Whether a region's folder (`.../<account>/CloudTrail/<region>/`) is of what `read` keeps. */
+function isRead(folder: string, read: Limits): boolean {
+  const parts = folder.split("/");
+  const [account, region] = [parts.at(-4) ?? "", parts.at(-2) ?? ""];
+  return (
+    (read.regions === undefined || read.regions.includes(region)) &&
+    (read.accounts === undefined || !ACCOUNT.test(account) || read.accounts.includes(account))
+  );
+}
+
 /**
  * The delivery keys of the window's days under the location; `skipped` says why not (a refused
- * or failed listing, more than MAX_LISTINGS requests, `signal` ended).
+ * or failed listing, more than MAX_LISTINGS requests, `signal` ended). The walk keeps to
+ * `limits`; the keys of a region's folder outside `read` (what the table's projection reads)
+ * are `unprojected`.
  */
 export async function listDeliveries(
   s3: S3Client,
   location: { bucket: string; prefix: string },
   window: TimeWindow,
-  limits: { regions?: string[]; accounts?: string[]; signal: AbortSignal },
+  limits: Limits & { signal: AbortSignal },
+  read: Limits = {},
 ): Promise<Deliveries> {
   const w: Walk = { s3, bucket: location.bucket, sent: 0, prefixes: 0, ...limits };
   try {
     const regions = await regionFolders(w, location.prefix);
     const days = windowDays(window).map((d) => `${d.day}/`);
     if (regions.length * days.length + w.sent > MAX_LISTINGS) throw new TooMany();
-    const folders = regions.flatMap((r) => days.map((d) => `${r}${d}`));
-    const keys = (await inParallel(folders, (f) => list(w, f, false))).flat();
-    return { keys, ...(w.unwalked === undefined ? {} : { unwalked: w.unwalked }) };
+    const listed = async (some: string[]) => {
+      const folders = some.flatMap((r) => days.map((d) => `${r}${d}`));
+      return (await inParallel(folders, (f) => list(w, f, false))).flat();
+    };
+    const keys = await listed(regions.filter((r) => isRead(r, read)));
+    const unprojected = await listed(regions.filter((r) => !isRead(r, read)));
+    return {
+      keys,
+      ...(unprojected.length === 0 ? {} : { unprojected }),
+      ...(w.unwalked === undefined ? {} : { unwalked: w.unwalked }),
+    };
   } catch (e) {
     if (e instanceof TooMany) {
       return {
@@ -229,10 +260,16 @@ export class DeliveryCheck {
   ) {}
 
   /** The warnings naming the window's series gaps under the table's location, and `notReadFrom`. */
-  gaps(params: Record<string, string>, window: TimeWindow, now: number): Promise<DeliveryGaps> {
+  gaps(
+    params: Record<string, string>,
+    window: TimeWindow,
+    now: number,
+    table = "the table",
+  ): Promise<DeliveryGaps> {
     const location = tableLocation(params);
     if (location === undefined) return Promise.resolve({ warnings: [] });
     const limits = readLimits(this.limits, params);
+    const projected = projectedValues(params);
     const listed = { start: window.start, end: new Date(Math.min(window.end.getTime(), now)) };
     // A window ending after now is listed up to now: its steps' keys name it open, not by
     // their own now (each step listed it again; seriesGaps judges it up to now less the lag).
@@ -242,10 +279,18 @@ export class DeliveryCheck {
     if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.gaps;
     for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
     this.s3 ??= new S3Client(this.config());
-    const gaps = listDeliveries(this.s3, location, listed, {
-      ...limits,
-      signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
-    }).then((d) => gapsOf(d, location, window, now, this.whole()));
+    // The configured accounts and regions are walked, and those of them the projection leaves
+    // out named: a table projecting us-east-1 over a trail of every region read none of the rest.
+    const gaps = listDeliveries(
+      this.s3,
+      location,
+      listed,
+      { ...this.limits, signal: AbortSignal.timeout(LISTING_TIMEOUT_MS) },
+      limits,
+    ).then((d) => {
+      const found = gapsOf(d, location, window, now, this.whole());
+      return withUnprojected(found, d, { location, window, table, shown: projected.shown });
+    });
     this.kept.set(key, { at: now, gaps });
     return gaps;
   }
@@ -274,21 +319,67 @@ export class DeliveryCheck {
  * the table never reads is not its gap: an organization bucket's other accounts were listed,
  * named when they stopped (with `notReadFrom`), and past MAX_LISTINGS left the check undone.
  */
-function readLimits(
-  configured: { regions?: string[]; accounts?: string[] },
-  params: Record<string, string>,
-): { regions?: string[]; accounts?: string[] } {
+function readLimits(configured: Limits, params: Record<string, string>): Limits {
   const out = { ...configured };
-  if (!projectionEnabled(params)) return out;
+  for (const [wanted, values] of Object.entries(projectedValues(params).limits)) {
+    const before = out[wanted as keyof Limits];
+    out[wanted as keyof Limits] =
+      before === undefined ? values : before.filter((v) => values.includes(v));
+  }
+  return out;
+}
+
+/**
+ * The accounts and regions an enum projection of the location's template reads, and the
+ * properties that say so (`'projection.region.values' = 'us-east-1'`).
+ */
+function projectedValues(params: Record<string, string>): { limits: Limits; shown: string } {
+  const limits: Limits = {};
+  const shown: string[] = [];
+  if (!projectionEnabled(params)) return { limits, shown: "" };
   const template = params["storage.location.template"] ?? "";
   for (const [key, wanted] of Object.entries(ENUM_KEYS)) {
     if ((params[`projection.${key}.type`] ?? "").trim().toLowerCase() !== "enum") continue;
     if (!template.includes(`\${${key}}`)) continue;
-    const values = (params[`projection.${key}.values`] ?? "").split(",").map((v) => v.trim());
-    const before = out[wanted];
-    out[wanted] = before === undefined ? values : before.filter((v) => values.includes(v));
+    const text = params[`projection.${key}.values`] ?? "";
+    limits[wanted] = text.split(",").map((v) => v.trim());
+    shown.push(`'projection.${key}.values' = '${text}'`);
   }
-  return out;
+  return { limits, shown: shown.join(", ") };
+}
+
+/**
+ * The answer with a warning for each account's region that delivered files on the window's days
+ * the table's enum projection leaves out (`Deliveries.unprojected`), from the window's start.
+ */
+function withUnprojected(
+  found: DeliveryGaps,
+  listed: Deliveries,
+  where: {
+    location: { bucket: string; prefix: string };
+    window: TimeWindow;
+    table: string;
+    shown: string;
+  },
+): DeliveryGaps {
+  if ("skipped" in listed || listed.unprojected === undefined) return found;
+  const bySeries = new Map<string, { files: number; days: Set<string> }>();
+  for (const key of listed.unprojected) {
+    const s = layoutSeries(key);
+    if (s === null) continue;
+    const seen = bySeries.get(s.series) ?? { files: 0, days: new Set<string>() };
+    seen.files++;
+    seen.days.add(s.day);
+    bySeries.set(s.series, seen);
+  }
+  if (bySeries.size === 0) return found;
+  const { location, window, table, shown } = where;
+  const warnings = [...bySeries].map(([series, { files, days }]) => {
+    const one = days.size === 1;
+    return `${files} delivery ${files === 1 ? "file" : "files"} of ${series} on the window's ${one ? "day" : "days"} ${dayRangesShown([...days].sort())} (UTC), under s3://${location.bucket}/${location.prefix}, are of an account or region ${table}'s partition projection leaves out (${shown}): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`;
+  });
+  const starts = [found.notReadFrom, window.start.toISOString()].filter((t) => t !== undefined);
+  return { warnings: [...found.warnings, ...warnings], notReadFrom: starts.sort()[0] as string };
 }
 
 /**

@@ -4,7 +4,7 @@
  * test's directory) and names the region's days without files, with `notReadFrom`, as the local
  * engine does. The truth is which hourly files the test writes and which it leaves out.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -97,6 +97,22 @@ async function over(location: string, opts: Partial<AthenaEngineOptions> = {}) {
   engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "none", ...opts });
   return { emulator, engine };
 }
+
+/** A table projecting one account's us-east-1 only, over the whole bucket's layout. */
+const ONE_REGION_PROJECTED = `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
+PARTITIONED BY (account string, region string, day string)
+ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
+LOCATION 's3://trail/AWSLogs/'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.account.type'='enum',
+  'projection.account.values'='${ACCOUNT}',
+  'projection.region.type'='enum',
+  'projection.region.values'='us-east-1',
+  'projection.day.type'='date',
+  'projection.day.format'='yyyy/MM/dd',
+  'projection.day.range'='2026/01/01,NOW',
+  'storage.location.template'='s3://trail/AWSLogs/\${account}/CloudTrail/\${region}/\${day}')`;
 
 const WEEK: TimeWindow = {
   start: new Date("2026-11-20T00:00:00Z"),
@@ -239,35 +255,46 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(r.notReadFrom).toBeUndefined();
   });
 
-  it("lists only the accounts and regions the table's enum projection reads (an organization bucket's table of some of them)", async () => {
-    // The table projects us-east-1 only: us-west-2, which stopped, is never read by it.
-    const projected = `CREATE EXTERNAL TABLE cloudtrail_logs (eventtime STRING)
-PARTITIONED BY (account string, region string, day string)
-ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'
-LOCATION 's3://trail/AWSLogs/'
-TBLPROPERTIES (
-  'projection.enabled'='true',
-  'projection.account.type'='enum',
-  'projection.account.values'='${ACCOUNT}',
-  'projection.region.type'='enum',
-  'projection.region.values'='us-east-1',
-  'projection.day.type'='date',
-  'projection.day.format'='yyyy/MM/dd',
-  'projection.day.range'='2026/01/01,NOW',
-  'storage.location.template'='s3://trail/AWSLogs/\${account}/CloudTrail/\${region}/\${day}')`;
+  it("names an account's region the table's enum projection leaves out that delivered in the window (red-team: a region outside the projection passed as quiet)", async () => {
+    // The table projects us-east-1 only: us-west-2's files of the window are never read by it.
     emulator = await startEmulator({
       logDir: dir,
       tableAliases: [TABLE],
-      tableDdl: projected,
-      s3Buckets: {
-        trail: dir,
-        prefixed: path.join(dir, "prefixed"),
-        mixed: path.join(dir, "mixed"),
-      },
+      tableDdl: ONE_REGION_PROJECTED,
+      s3Buckets: { trail: dir },
     });
     engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
-    expect([ofDeliveries(r.warnings), r.notReadFrom]).toEqual([[], undefined]);
+    // The truth: the files the test wrote under us-west-2's folder, by day.
+    const west = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", "us-west-2", "2026", "11");
+    const days = readdirSync(west).sort();
+    const files = days.reduce((n, d) => n + readdirSync(path.join(west, d)).length, 0);
+    expect([days, files]).toEqual([["20", "21", "22"], 72]);
+    expect(r.warnings.filter((w) => w.includes("projection leaves out"))).toEqual([
+      `${files} delivery files of us-west-2 of account ${ACCOUNT} on the window's days 2026-11-${days[0]}..2026-11-${days.at(-1)} (UTC), under s3://trail/AWSLogs/, are of an account or region ${TABLE}'s partition projection leaves out ('projection.region.values' = 'us-east-1', 'projection.account.values' = '${ACCOUNT}'): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`,
+    ]);
+    expect(r.notReadFrom).toBe(WEEK.start.toISOString());
+    // AWSLogs/, the account, CloudTrail/; then us-east-1's five days and us-west-2's.
+    expect(listings(emulator)).toBe(3 + 5 + 5);
+  });
+
+  it("lists only the regions configured too: one left out by athena.regions is meant to be", async () => {
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: ONE_REGION_PROJECTED,
+      s3Buckets: { trail: dir },
+    });
+    engine = emulatedAthena(emulator.endpoint, {
+      table: TABLE,
+      partitioning: "projection",
+      regions: ["us-east-1"],
+    });
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect([r.warnings.filter((w) => w.includes("projection")), r.notReadFrom]).toEqual([
+      [],
+      undefined,
+    ]);
     // AWSLogs/, the account, CloudTrail/; then us-east-1's five days only.
     expect(listings(emulator)).toBe(3 + 5);
   });
