@@ -21,7 +21,7 @@ import {
   type TimeWindow,
   windowDays,
 } from "@run-md/core";
-import { ACCOUNT, ENUM_KEYS, projectionEnabled, REGION } from "./coverage.ts";
+import { ACCOUNT, ENUM_KEYS, locationFixes, projectionEnabled, REGION } from "./coverage.ts";
 
 /** The keys listed, or why they were not. */
 export type Deliveries =
@@ -265,6 +265,7 @@ export class DeliveryCheck {
     window: TimeWindow,
     now: number,
     table = "the table",
+    partitionKeys: string[] = [],
   ): Promise<DeliveryGaps> {
     const location = tableLocation(params);
     if (location === undefined) return Promise.resolve({ warnings: [] });
@@ -279,18 +280,36 @@ export class DeliveryCheck {
     if (known !== undefined && now - known.at < LISTING_KEPT_MS) return known.gaps;
     for (const [k, v] of this.kept) if (now - v.at >= LISTING_KEPT_MS) this.kept.delete(k);
     this.s3 ??= new S3Client(this.config());
-    // The configured accounts and regions are walked, and those of them the projection leaves
-    // out named: a table projecting us-east-1 over a trail of every region read none of the rest.
-    const gaps = listDeliveries(
-      this.s3,
-      location,
-      listed,
-      { ...this.limits, signal: AbortSignal.timeout(LISTING_TIMEOUT_MS) },
-      limits,
-    ).then((d) => {
-      const found = gapsOf(d, location, window, now, this.whole());
-      return withUnprojected(found, d, { location, window, table, shown: projected.shown });
-    });
+    // The configured accounts and regions are walked, and those of them the projection or the
+    // location leaves out named: a table projecting us-east-1 over a trail of every region (or
+    // Athena's guide's table, at one region's folder) read none of the rest.
+    const wide = widened(location, params, partitionKeys, this.limits);
+    const read = wide === undefined ? limits : { ...limits, ...wide.read };
+    const shown = [projected.shown, wide?.shown].filter((t) => t).join(", ");
+    const s3 = this.s3;
+    const run = (at: { bucket: string; prefix: string }) =>
+      listDeliveries(
+        s3,
+        at,
+        listed,
+        { ...this.limits, signal: AbortSignal.timeout(LISTING_TIMEOUT_MS) },
+        read,
+      );
+    const gaps = (async () => {
+      let at = wide?.location ?? location;
+      let d = await run(at);
+      const notes: string[] = [];
+      if (wide !== undefined && "skipped" in d) {
+        notes.push(
+          `whether accounts or regions beside ${table}'s location (${wide.shown}) delivered files in the window that Athena does not read could not be checked (${d.skipped}): name them in athena.accounts and athena.regions, or give the runner's role s3:ListBucket on s3://${wide.location.bucket}/${wide.location.prefix}`,
+        );
+        at = location;
+        d = await run(at);
+      }
+      const found = gapsOf(d, at, window, now, this.whole());
+      const out = withUnprojected(found, d, { location: at, window, table, shown });
+      return { ...out, warnings: [...out.warnings, ...notes] };
+    })();
     this.kept.set(key, { at: now, gaps });
     return gaps;
   }
@@ -349,6 +368,39 @@ function projectedValues(params: Record<string, string>): { limits: Limits; show
 }
 
 /**
+ * The folder above the account and region the table's location writes out (coverage.ts
+ * `locationFixes`: `.../AWSLogs/<account>/CloudTrail/us-east-1/${timestamp}`), where the trail's
+ * other accounts and regions lie, and what the table reads there; undefined when the location
+ * fixes none that no configured list names (those are the configured ones' warnings).
+ */
+function widened(
+  location: { bucket: string; prefix: string },
+  params: Record<string, string>,
+  partitionKeys: string[],
+  configured: Limits,
+): { location: { bucket: string; prefix: string }; read: Limits; shown: string } | undefined {
+  const fixes = locationFixes(params, partitionKeys);
+  if (fixes === undefined) return undefined;
+  const read: Limits = {};
+  if (fixes.region !== undefined && configured.regions === undefined) {
+    read.regions = [fixes.region];
+  }
+  if (fixes.account !== undefined && configured.accounts === undefined) {
+    read.accounts = [fixes.account];
+  }
+  if (read.regions === undefined && read.accounts === undefined) return undefined;
+  const parts = location.prefix.split("/");
+  const logs = parts.indexOf("AWSLogs");
+  if (logs < 0) return undefined;
+  const upTo = ORGANIZATION.test(parts[logs + 1] ?? "") ? logs + 2 : logs + 1;
+  return {
+    location: { bucket: location.bucket, prefix: `${parts.slice(0, upTo).join("/")}/` },
+    read,
+    shown: `'${fixes.key}' = '${fixes.text}'`,
+  };
+}
+
+/**
  * The answer with a warning for each account's region that delivered files on the window's days
  * the table's enum projection leaves out (`Deliveries.unprojected`), from the window's start.
  */
@@ -376,7 +428,7 @@ function withUnprojected(
   const { location, window, table, shown } = where;
   const warnings = [...bySeries].map(([series, { files, days }]) => {
     const one = days.size === 1;
-    return `${files} delivery ${files === 1 ? "file" : "files"} of ${series} on the window's ${one ? "day" : "days"} ${dayRangesShown([...days].sort())} (UTC), under s3://${location.bucket}/${location.prefix}, are of an account or region ${table}'s partition projection leaves out (${shown}): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`;
+    return `${files} delivery ${files === 1 ? "file" : "files"} of ${series} on the window's ${one ? "day" : "days"} ${dayRangesShown([...days].sort())} (UTC), under s3://${location.bucket}/${location.prefix}, are of an account or region ${table}'s location or partition projection leaves out (${shown}): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`;
   });
   const starts = [found.notReadFrom, window.start.toISOString()].filter((t) => t !== undefined);
   return { warnings: [...found.warnings, ...warnings], notReadFrom: starts.sort()[0] as string };

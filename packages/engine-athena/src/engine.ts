@@ -452,7 +452,7 @@ export class AthenaEngine implements Engine {
       configured,
     );
     const [delivered, partitioned] = await Promise.all([
-      this.deliveries.gaps(read.params, req.window, now, table),
+      this.deliveries.gaps(read.params, req.window, now, table, read.partitionKeys),
       projectionEnabled(read.params) || read.partitionKeys.length === 0
         ? Promise.resolve<Coverage>({ warnings: [] })
         : this.partitionCoverage(table, read.partitionKeys, req.window, configured),

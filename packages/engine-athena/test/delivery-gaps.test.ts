@@ -192,8 +192,9 @@ describe("an account's region that stopped delivering, on Athena", () => {
     });
     const r = await engine.query(queryRequest("sql", WEST, WEEK));
     expect(ofDeliveries(r.warnings)).toEqual([]);
-    // CloudTrail/'s regions, then us-east-1's five days.
-    expect(listings(emulator)).toBe(1 + 5);
+    // The location fixes the account, none configured: AWSLogs/ for the others beside it, the
+    // account's folder, CloudTrail/'s regions, then us-east-1's five days.
+    expect(listings(emulator)).toBe(3 + 5);
   });
 
   it("names a region of every partition's naming (eusc-de-east-1, us-gov-west-1), as the local engine does", async () => {
@@ -271,7 +272,7 @@ describe("an account's region that stopped delivering, on Athena", () => {
     const files = days.reduce((n, d) => n + readdirSync(path.join(west, d)).length, 0);
     expect([days, files]).toEqual([["20", "21", "22"], 72]);
     expect(r.warnings.filter((w) => w.includes("projection leaves out"))).toEqual([
-      `${files} delivery files of us-west-2 of account ${ACCOUNT} on the window's days 2026-11-${days[0]}..2026-11-${days.at(-1)} (UTC), under s3://trail/AWSLogs/, are of an account or region ${TABLE}'s partition projection leaves out ('projection.region.values' = 'us-east-1', 'projection.account.values' = '${ACCOUNT}'): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`,
+      `${files} delivery files of us-west-2 of account ${ACCOUNT} on the window's days 2026-11-${days[0]}..2026-11-${days.at(-1)} (UTC), under s3://trail/AWSLogs/, are of an account or region ${TABLE}'s location or partition projection leaves out ('projection.region.values' = 'us-east-1', 'projection.account.values' = '${ACCOUNT}'): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`,
     ]);
     expect(r.notReadFrom).toBe(WEEK.start.toISOString());
     // AWSLogs/, the account, CloudTrail/; then us-east-1's five days and us-west-2's.
@@ -469,5 +470,43 @@ TBLPROPERTIES (
     );
     const any = await all.query(queryRequest("sql", WEST, early));
     expect(outside(any.warnings)).toEqual([]);
+  });
+
+  it("names a region beside the location's one that delivered in the window, with no athena.regions configured (red-team: Athena's guide's table passed over every other region)", async () => {
+    const engine = await projected(fixed, {});
+    const r = await engine.query(queryRequest("sql", WEST, early));
+    // The truth: the files the test wrote under us-west-2's folder on the window's days.
+    const west = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", "us-west-2", "2026", "11");
+    const days = readdirSync(west).filter((d) => d < "23");
+    const files = days.reduce((n, d) => n + readdirSync(path.join(west, d)).length, 0);
+    expect([days.sort(), files]).toEqual([["20", "21", "22"], 72]);
+    expect(r.warnings.filter((w) => w.includes("leaves out"))).toEqual([
+      `${files} delivery files of us-west-2 of account ${ACCOUNT} on the window's days 2026-11-20..2026-11-22 (UTC), under s3://trail/AWSLogs/, are of an account or region ${TABLE}'s location or partition projection leaves out ('storage.location.template' = '${fixed}'): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`,
+    ]);
+    expect(r.notReadFrom).toBe(early.start.toISOString());
+    // us-east-1's own gaps are still judged: it delivered every day, so none is named.
+    expect(ofDeliveries(r.warnings)).toEqual([]);
+  });
+
+  it("says the regions beside the location were not checked when the role may list its folder only, and still judges that folder", async () => {
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: oneRegion(fixed),
+      s3Buckets: { trail: dir },
+      // A bucket policy allowing the location's region only: us-west-2's folder refused.
+      s3Faults: { deniedPrefixes: [`AWSLogs/${ACCOUNT}/CloudTrail/us-west-2/`] },
+    });
+    engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
+    // us-east-1 delivered every day of the week; a window to the 25th has no gap there.
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    expect(r.warnings.filter((w) => w.includes("leaves out"))).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes("beside"))).toEqual([
+      expect.stringMatching(
+        /^whether accounts or regions beside security\.cloudtrail_logs's location \('storage\.location\.template' = '.+'\) delivered files in the window that Athena does not read could not be checked \(ListObjectsV2: AccessDenied/,
+      ),
+    ]);
+    // The location's own listing, made again, found no gap of us-east-1.
+    expect(ofDeliveries(r.warnings.filter((w) => !w.includes("beside")))).toEqual([]);
   });
 });
