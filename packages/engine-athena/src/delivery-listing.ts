@@ -286,25 +286,28 @@ export class DeliveryCheck {
     const wide = widened(location, params, partitionKeys, this.limits);
     const read = wide === undefined ? limits : { ...limits, ...wide.read };
     const shown = [projected.shown, wide?.shown].filter((t) => t).join(", ");
+    // Listing what the table leaves out too is more: refused, or past MAX_LISTINGS (an
+    // organization's bucket under a table of some accounts), the table's own part is listed.
+    const beyond = wide !== undefined || projected.shown !== "";
     const s3 = this.s3;
-    const run = (at: { bucket: string; prefix: string }) =>
+    const run = (at: { bucket: string; prefix: string }, walk: Limits) =>
       listDeliveries(
         s3,
         at,
         listed,
-        { ...this.limits, signal: AbortSignal.timeout(LISTING_TIMEOUT_MS) },
+        { ...walk, signal: AbortSignal.timeout(LISTING_TIMEOUT_MS) },
         read,
       );
     const gaps = (async () => {
       let at = wide?.location ?? location;
-      let d = await run(at);
+      let d = await run(at, this.limits);
       const notes: string[] = [];
-      if (wide !== undefined && "skipped" in d) {
+      if (beyond && "skipped" in d) {
         notes.push(
-          `whether accounts or regions beside ${table}'s location (${wide.shown}) delivered files in the window that Athena does not read could not be checked (${d.skipped}): name them in athena.accounts and athena.regions, or give the runner's role s3:ListBucket on s3://${wide.location.bucket}/${wide.location.prefix}`,
+          `whether accounts or regions ${table}'s location or partition projection leaves out (${shown}) delivered files in the window that Athena does not read could not be checked (${d.skipped}): name the accounts and regions the runbooks mean in athena.accounts and athena.regions, or give the runner's role s3:ListBucket on s3://${at.bucket}/${at.prefix}`,
         );
         at = location;
-        d = await run(at);
+        d = await run(at, limits);
       }
       const found = gapsOf(d, at, window, now, this.whole());
       const out = withUnprojected(found, d, { location: at, window, table, shown });
