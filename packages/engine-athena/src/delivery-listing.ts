@@ -403,6 +403,9 @@ function widened(
   };
 }
 
+/** The accounts' regions outside the table named one by one; the others are counted. */
+const SERIES_SHOWN = 5;
+
 /**
  * The answer with a warning for each account's region that delivered files on the window's days
  * the table's enum projection leaves out (`Deliveries.unprojected`), from the window's start.
@@ -429,10 +432,19 @@ function withUnprojected(
   }
   if (bySeries.size === 0) return found;
   const { location, window, table, shown } = where;
-  const warnings = [...bySeries].map(([series, { files, days }]) => {
+  const all = [...bySeries];
+  const under = `s3://${location.bucket}/${location.prefix}`;
+  const warnings = all.slice(0, SERIES_SHOWN).map(([series, { files, days }]) => {
     const one = days.size === 1;
-    return `${files} delivery ${files === 1 ? "file" : "files"} of ${series} on the window's ${one ? "day" : "days"} ${dayRangesShown([...days].sort())} (UTC), under s3://${location.bucket}/${location.prefix}, are of an account or region ${table}'s location or partition projection leaves out (${shown}): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`;
+    return `${files} delivery ${files === 1 ? "file" : "files"} of ${series} on the window's ${one ? "day" : "days"} ${dayRangesShown([...days].sort())} (UTC), under ${under}, are of an account or region ${table}'s location or partition projection leaves out (${shown}): Athena reads none of them, without an error; add it to the projection's values, or name the accounts and regions the runbooks mean in athena.accounts and athena.regions`;
   });
+  const rest = all.slice(SERIES_SHOWN);
+  if (rest.length > 0) {
+    const files = rest.reduce((n, [, s]) => n + s.files, 0);
+    warnings.push(
+      `and ${rest.length} more accounts' regions with ${files} delivery files on the window's days under ${under}, which ${table}'s location or partition projection leaves out too: Athena reads none of them`,
+    );
+  }
   const starts = [found.notReadFrom, window.start.toISOString()].filter((t) => t !== undefined);
   return { warnings: [...found.warnings, ...warnings], notReadFrom: starts.sort()[0] as string };
 }

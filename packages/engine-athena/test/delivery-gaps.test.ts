@@ -10,7 +10,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { type Emulator, startEmulator } from "@run-md/aws-emulator";
 import type { TimeWindow } from "@run-md/core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { queryRequest } from "../../core/test/query-request.ts";
 import { locationFixes } from "../src/coverage.ts";
 import { MAX_LISTINGS, tableLocation } from "../src/delivery-listing.ts";
@@ -277,6 +277,30 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(r.notReadFrom).toBe(WEEK.start.toISOString());
     // AWSLogs/, the account, CloudTrail/; then us-east-1's five days and us-west-2's.
     expect(listings(emulator)).toBe(3 + 5 + 5);
+  });
+
+  it("names at most five accounts' regions the projection leaves out, and how many more (an organization's bucket: a warning each for hundreds)", async () => {
+    // A bucket of its own, outside the other tests' log directory.
+    const many = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-many-"));
+    onTestFinished(() => rmSync(many, { recursive: true, force: true }));
+    const regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1"];
+    regions.push("eu-west-2", "eu-central-1", "ap-south-1");
+    for (const region of regions) hourly(region, [21], many);
+    emulator = await startEmulator({
+      logDir: many,
+      tableAliases: [TABLE],
+      tableDdl: ONE_REGION_PROJECTED.replaceAll("s3://trail/", "s3://many/"),
+      s3Buckets: { many },
+    });
+    engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    const named = r.warnings.filter((w) => w.includes("leaves out"));
+    // Seven regions beside us-east-1, 24 files each: five named, then the two others counted.
+    expect(named).toHaveLength(6);
+    expect(named.slice(0, 5).every((w) => w.startsWith("24 delivery files of "))).toBe(true);
+    expect(named[5]).toBe(
+      `and 2 more accounts' regions with 48 delivery files on the window's days under s3://many/AWSLogs/, which ${TABLE}'s location or partition projection leaves out too: Athena reads none of them`,
+    );
   });
 
   it("lists only the regions configured too: one left out by athena.regions is meant to be", async () => {
