@@ -28,8 +28,8 @@ export type Deliveries =
   | {
       keys: string[];
       /**
-       * The keys of the window's days of the regions' folders the table's enum projection leaves
-       * out (`Projected`) where no configured account or region does: files Athena never reads.
+       * The keys of the window's days of the regions' folders the table's enum projection or its
+       * location leaves out where no configured account or region does: files Athena never reads.
        */
       unprojected?: string[];
       /** The first folder above `AWSLogs/` not walked for a trail's prefix (PREFIX_FOLDERS). */
@@ -284,6 +284,7 @@ export class DeliveryCheck {
     // location leaves out named: a table projecting us-east-1 over a trail of every region (or
     // Athena's guide's table, at one region's folder) read none of the rest.
     const wide = widened(location, params, partitionKeys, this.limits);
+    // A location's fixed region comes with no enum of regions (`${region}` is not written out).
     const read = wide === undefined ? limits : { ...limits, ...wide.read };
     const shown = [projected.shown, wide?.shown].filter((t) => t).join(", ");
     // Listing what the table leaves out too is more: refused, or past MAX_LISTINGS (an
@@ -408,7 +409,8 @@ const SERIES_SHOWN = 5;
 
 /**
  * The answer with a warning for each account's region that delivered files on the window's days
- * the table's enum projection leaves out (`Deliveries.unprojected`), from the window's start.
+ * the table's enum projection or location leaves out (`Deliveries.unprojected`; SERIES_SHOWN
+ * named, the others counted), from the window's start.
  */
 function withUnprojected(
   found: DeliveryGaps,
