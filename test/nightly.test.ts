@@ -249,9 +249,21 @@ describe("npm run nightly", () => {
       missing.length === 0
         ? ""
         : " · 1 runbook not read to the end \\(days without logs: read again the next night, 7 days back at most\\)";
+    // Every runbook whose report says it read the bundled sample data is counted (the errored
+    // one stopped before it read anything).
+    const sample = (await readdir(reportsDir, { withFileTypes: true })).filter((d) =>
+      d.isDirectory(),
+    );
+    let read = 0;
+    for (const d of sample) {
+      const latest = path.join(reportsDir, d.name, "latest.json");
+      const report = JSON.parse(await readFile(latest, "utf8").catch(() => "{}")) as RunReport;
+      if (report.sampleData) read++;
+    }
+    expect(read).toBeGreaterThan(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `4 runbooks: 2 failed, 1 errored, 1 passed · 1 notification target told${notRead} · 2 old reports pruned · site built in [\\d.]+ s · exit 2`,
+        `4 runbooks: 2 failed, 1 errored, 1 passed · ${read} of them read the bundled sample data \\(local.logDir: sample\\), not your CloudTrail logs · 1 notification target told${notRead} · 2 old reports pruned · site built in [\\d.]+ s · exit 2`,
       ),
     );
     const held = `held back audit-iam: its window is not known to be read from ${audit.window.start} (days without logs)`;
