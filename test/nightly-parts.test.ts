@@ -12,7 +12,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
+import { loadRunbook, pruneReports, type RunReport, timeOfReportName } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildSite,
@@ -354,10 +354,47 @@ describe("selectNightly", () => {
       const selected = await selectNightly(dir, { now: tuesday });
       expect(selected.map((r) => [r.id, r.title, r.severity, r.owner])).toEqual([
         ["a-nightly", "A", "high", undefined],
-        ["c-broken-nightly", "C broken", "urgent", undefined],
+        // A severity that is no severity, or front matter that cannot be read, is critical (as
+        // trigger's errored report): a pager's minSeverity must not drop it.
+        ["c-broken-nightly", "C broken", "critical", undefined],
         ["f-typo", "F", "medium", "sec@example.com"],
         ["g-key-typo", "G", "medium", undefined],
-        ["h-open", "h-open", "medium", undefined],
+        ["h-open", "h-open", "critical", undefined],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads a rejected runbook's front matter as the parser does: a byte-order mark or a quoted key leaves no due runbook out (its own regex did, in silence)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "run-md-select-"));
+    try {
+      // Each is rejected by the parser (an expect block that does not parse) and says nightly.
+      const broken = (front: string) =>
+        `---\n${front}\n---\n\n\`\`\`sql q\nSELECT 1\n\`\`\`\n\n\`\`\`expect\nrows ==\n\`\`\`\n`;
+      // Saved by an editor that writes a UTF-8 byte-order mark (the parser drops it).
+      await writeFile(
+        path.join(dir, "bom.md"),
+        `\uFEFF${broken("id: bom-one\ntitle: With a BOM\nschedule: nightly\nseverity: high")}`,
+      );
+      await writeFile(
+        path.join(dir, "quoted.md"),
+        broken(
+          '"id": quoted-one\n"title": Quoted keys\n"schedule": nightly\n"owner": sec@example.com',
+        ),
+      );
+      // A schedule that is no text was meant and not read: taken, to be refused and escalated.
+      await writeFile(path.join(dir, "listed.md"), broken("title: Listed\nschedule: [nightly]"));
+      // The truth, from the parser itself: each is rejected, and its front matter says nightly.
+      for (const f of ["bom.md", "quoted.md"]) {
+        const { runbook, frontMatter } = await loadRunbook(path.join(dir, f));
+        expect([f, runbook, frontMatter.schedule]).toEqual([f, undefined, "nightly"]);
+      }
+      const selected = await selectNightly(dir, { now: tuesday });
+      expect(selected.map((r) => [r.id, r.title, r.severity, r.owner])).toEqual([
+        ["bom-one", "With a BOM", "high", undefined],
+        ["listed", "Listed", "medium", undefined],
+        ["quoted-one", "Quoted keys", "medium", "sec@example.com"],
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

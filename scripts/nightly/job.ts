@@ -34,6 +34,7 @@ import {
   windowNotReadFrom,
 } from "@run-md/core";
 import type { Delivery, Outcome } from "@run-md/notify";
+import { frontMatterMeta } from "../../packages/cli/src/automation/load-each.ts";
 import { loadConfig } from "../../packages/cli/src/config.ts";
 import { configParamProblems } from "../../packages/cli/src/config-params.ts";
 import { runbookIds } from "../../packages/cli/src/runbook-ids.ts";
@@ -220,27 +221,26 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
       });
       continue;
     }
-    const source = await readFile(file, "utf8");
-    const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source)?.[1] ?? "";
-    const field = (key: string) =>
-      new RegExp(`^${key}:[ \\t]*["']?(.+?)["']?[ \\t]*(#.*)?$`, "m").exec(front)?.[1];
-    const schedule = field("schedule");
-    const id = field("id") ?? path.basename(file, ".md");
-    ids.push({ file, id });
+    // Its front matter as the parser read it (a byte-order mark, quoted keys: a regex of the
+    // job's own left such a nightly runbook out, in silence), with trigger's defaults.
+    const m = frontMatterMeta(file, frontMatter);
+    ids.push({ file, id: m.id });
     // A schedule that cannot be read (`nighty`) cannot be said not to be due: the run is refused
     // with the parser's errors and escalated, never left out in silence (review).
     // So can a schedule the parser could not read at all (front matter not closed, `scedule:`).
-    const unreadable =
-      frontMatter.scheduleUnread === true ||
-      (schedule !== undefined && scheduleProblem(schedule) !== undefined);
-    if (!unreadable && (schedule === undefined || !(await due(schedule, id)))) continue;
-    const owner = field("owner");
+    const { schedule } = frontMatter;
+    if (
+      frontMatter.scheduleUnread !== true &&
+      (schedule === undefined || !(await due(schedule, m.id)))
+    )
+      continue;
     selected.push({
       file,
-      id,
-      title: field("title") ?? path.basename(file, ".md"),
-      severity: field("severity") ?? "medium",
-      ...(owner !== undefined ? { owner } : {}),
+      id: m.id,
+      title: m.title,
+      severity: m.severity,
+      ...(m.owner !== undefined ? { owner: m.owner } : {}),
+      ...(m.escalation !== undefined ? { escalation: m.escalation } : {}),
     });
   }
   const clashes = duplicateIdErrors(ids);

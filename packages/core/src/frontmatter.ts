@@ -479,7 +479,9 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
       },
     );
   },
-  schedule: (f) =>
+  schedule: (f) => {
+    // A value that is no text (`[nightly]`, nothing) is a schedule meant and not read too.
+    if (!isScalar(f.value) || typeof f.value.value !== "string") f.meta.scheduleUnread = true;
     checkedString(
       f,
       (s) => {
@@ -491,7 +493,8 @@ const FIELD_READERS: Record<FrontMatterKey, (f: Field) => void> = {
       (s) => {
         f.meta.schedule = s;
       },
-    ),
+    );
+  },
   window: readWindow,
   tags: readTags,
   params: readParams,

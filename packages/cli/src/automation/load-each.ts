@@ -98,27 +98,36 @@ async function loadOne(file: string, tables: TableConfig | undefined): Promise<L
 
 /** The runbook as far as its front matter goes, with the parser's defaults (no steps). */
 function frontMatterRunbook(file: string, source: string, fm: FrontMatter): Runbook {
-  const base = path.basename(file).replace(/\.md$/i, "");
-  const id = fm.id ?? (ID_PATTERN.test(base) ? base : slugify(base) || "runbook");
   return {
     path: file,
     sourceHash: createHash("sha256").update(source).digest("hex"),
-    meta: {
-      title: fm.title ?? base,
-      ...(fm.description === undefined ? {} : { description: fm.description }),
-      id,
-      ...(fm.owner === undefined ? {} : { owner: fm.owner }),
-      // Unread triggers mean an unreadable front matter, severity included: loud, not medium;
-      // so does a severity that is no severity (red-team: `Critical` paged no minSeverity target).
-      severity: fm.severity ?? (fm.triggersUnread || fm.severityUnread ? "critical" : "medium"),
-      tags: fm.tags ?? [],
-      schedule: fm.schedule ?? "manual",
-      params: fm.params,
-      ...(fm.escalation === undefined ? {} : { escalation: fm.escalation }),
-      ...(fm.triggers && fm.triggers.length > 0 ? { triggers: fm.triggers } : {}),
-    },
+    meta: frontMatterMeta(file, fm),
     steps: [],
     segments: [],
+  };
+}
+
+/**
+ * What the front matter of a runbook the parser rejected says (as the parser read it: a
+ * byte-order mark, quoted keys, comments), with the parser's defaults: `trigger`'s errored
+ * report and the nightly job's selection both go by it.
+ */
+export function frontMatterMeta(file: string, fm: FrontMatter): Runbook["meta"] {
+  const base = path.basename(file).replace(/\.md$/i, "");
+  const id = fm.id ?? (ID_PATTERN.test(base) ? base : slugify(base) || "runbook");
+  return {
+    title: fm.title ?? base,
+    ...(fm.description === undefined ? {} : { description: fm.description }),
+    id,
+    ...(fm.owner === undefined ? {} : { owner: fm.owner }),
+    // Unread triggers mean an unreadable front matter, severity included: loud, not medium;
+    // so does a severity that is no severity (red-team: `Critical` paged no minSeverity target).
+    severity: fm.severity ?? (fm.triggersUnread || fm.severityUnread ? "critical" : "medium"),
+    tags: fm.tags ?? [],
+    schedule: fm.schedule ?? "manual",
+    params: fm.params,
+    ...(fm.escalation === undefined ? {} : { escalation: fm.escalation }),
+    ...(fm.triggers && fm.triggers.length > 0 ? { triggers: fm.triggers } : {}),
   };
 }
 
