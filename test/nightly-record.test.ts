@@ -100,3 +100,50 @@ describe("nightly: a record of runs that is no record", () => {
     180_000,
   );
 });
+
+describe("nightly: a record of runs that is no record, on a night a runbook errors", () => {
+  it("keeps the catch-up's start for the next night: the days the damaged record held back are read (red-team: another runbook's pass wrote the record afresh without it, and they were read by no night)", async () => {
+    const reports = path.join(work, "reports-errored-night");
+    const runbooks = path.join(work, "runbooks-errored-night");
+    await mkdir(runbooks, { recursive: true });
+    await writeFile(path.join(runbooks, "other.md"), countingRunbook("rows == 1", "Other"));
+    // That night `night` errors: a parameter without a value (it reads nothing).
+    const needsValue = RUNBOOK.replace(
+      "window: 24h\n",
+      "window: 24h\nparams:\n  who: { type: string }\n",
+    ).replace("FROM cloudtrail_logs", "FROM cloudtrail_logs WHERE eventname <> {{who}}");
+    await writeFile(path.join(runbooks, "night.md"), needsValue);
+    // The previous nights read up to 3 days ago; then the record was cut part way.
+    const readTo = new Date(Math.floor((Date.now() - 3 * DAY) / 1000) * 1000);
+    await recordRuns(reports, ["night", "other"], readTo, readTo);
+    const file = path.join(reports, RUNS_RECORD);
+    const whole = await readFile(file, "utf8");
+    await writeFile(file, whole.slice(0, Math.floor(whole.length / 2)));
+    const night = () =>
+      nightlyHere(
+        [
+          ...["--runbooks", runbooks, "--reports-dir", reports],
+          ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
+        ],
+        { env: { RUN_MD_WEBHOOK_URL: "" } },
+      );
+    const first = await night();
+    expect(first.code, first.stdout + first.stderr).toBe(2);
+    expect(first.stdout).toMatch(/errored\s+night/);
+    expect(first.stdout).toMatch(/passed\s+other/);
+
+    // Fixed, the next night reads from where the reading is known to have stopped, or before:
+    // the three days after `readTo` too, every event of its window counted.
+    await writeFile(path.join(runbooks, "night.md"), RUNBOOK);
+    const second = await night();
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const report = JSON.parse(
+      await readFile(path.join(reports, "night", "latest.json"), "utf8"),
+    ) as RunReport;
+    const start = Date.parse(report.window.start);
+    const end = Date.parse(report.window.end);
+    expect(start).toBeLessThanOrEqual(readTo.getTime());
+    const n = Number(report.steps[0]?.rows[0]?.[0]);
+    expect(n).toBe(inWindow(written, new Date(start), new Date(end)).length);
+  }, 240_000);
+});

@@ -597,6 +597,7 @@ async function recordNight(
   outcomes: NightlyOutcome[],
   now: Date,
   readTo: Date | undefined,
+  windows: ReadonlyMap<string, RunBounds>,
 ): Promise<string[]> {
   const ran = outcomes.filter((o) => ["passed", "warned", "failed"].includes(o.status));
   // Only a `nightly` runbook's window starts where the record says (`nightWindows`): weekly and
@@ -618,8 +619,28 @@ async function recordNight(
     ran.map((o) => o.runbookId),
     now,
     readTo ? (id) => held.get(id) ?? readTo : await unreadStarts(options, ran, nightly),
+    notReadStarts(nightly, ran, windows),
   ).catch((e: Error) => options.log(`warning the nightly's record of runs: ${e.message}`));
   return [...held.keys()];
+}
+
+/**
+ * The `nightly` runbooks that read nothing tonight (errored, cancelled, not started) whose window
+ * was given a start (`nightWindows`): where the next night is to read from again, should the
+ * record have no entry of theirs (one that was no record, written afresh tonight).
+ */
+function notReadStarts(
+  nightly: Set<string>,
+  ran: NightlyOutcome[],
+  windows: ReadonlyMap<string, RunBounds>,
+): Map<string, Date> {
+  const read = new Set(ran.map((o) => o.runbookId));
+  const out = new Map<string, Date>();
+  for (const id of nightly) {
+    const start = windows.get(id)?.start;
+    if (!read.has(id) && start !== undefined) out.set(id, new Date(start));
+  }
+  return out;
 }
 
 /**
@@ -830,13 +851,15 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   );
   const mask = configuredMask(options);
   const bounds = await nightWindows(options, collected?.to ?? windowEnd);
+  // Each runbook's window, once: the record keeps a start for those that read nothing.
+  const windows = new Map(runbooks.map((rb) => [rb.id, bounds(rb)]));
   const limit = timeLimit(options, started);
   const runOptions = limit ? { ...options, signal: limit.signal } : options;
   let outcomes = await mapLimit(
     runbooks,
     options.concurrency,
     async (rb) => {
-      const outcome = await runOne(rb, runOptions, bounds(rb), mask);
+      const outcome = await runOne(rb, runOptions, windows.get(rb.id) ?? {}, mask);
       options.log(
         `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
       );
@@ -876,7 +899,9 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   // same time (red-team: recorded first, a killed job's findings were in no message, and the next
   // night read on from where they were).
   const heldBack =
-    options.now || options.since ? [] : await recordNight(options, runbooks, outcomes, now, readTo);
+    options.now || options.since
+      ? []
+      : await recordNight(options, runbooks, outcomes, now, readTo, windows);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;

@@ -76,21 +76,26 @@ function empty(): RunsRecord {
 
 /**
  * Records that the job of `at` ran these runbooks, their windows read up to `readTo` (one instant
- * for all, or each runbook's; none: kept as it was); the others keep their entries.
+ * for all, or each runbook's; none: kept as it was); the others keep their entries. `notRead`:
+ * runbooks that read nothing tonight, with where their window was to start, kept where the
+ * record (read again here) has no entry of theirs: one written afresh over a damaged file
+ * dropped them, and their next window started 24 hours back (red-team).
  */
 export async function recordRuns(
   reportsDir: string,
   ids: string[],
   at: Date,
   readTo?: Date | ((id: string) => Date | undefined),
+  notRead: ReadonlyMap<string, Date> = new Map(),
 ): Promise<void> {
-  if (ids.length === 0) return;
+  if (ids.length === 0 && notRead.size === 0) return;
   const runs = await readRunsRecord(reportsDir);
   for (const id of ids) {
     runs.ranAt.set(id, at);
     const to = typeof readTo === "function" ? readTo(id) : readTo;
     if (to) runs.readTo.set(id, to);
   }
+  for (const [id, from] of notRead) if (!runs.readTo.has(id)) runs.readTo.set(id, from);
   const iso = (m: Map<string, Date>) =>
     Object.fromEntries([...m].map(([id, d]) => [id, d.toISOString()]));
   const record: Record = { version: 1, ranAt: iso(runs.ranAt), readTo: iso(runs.readTo) };
