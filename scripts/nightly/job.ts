@@ -41,7 +41,7 @@ import { runbookIds } from "../../packages/cli/src/runbook-ids.ts";
 import { buildSite, repoRoot } from "./build-site.ts";
 import { checkCollectStore, collectFirst } from "./collect.ts";
 import { storeLostRun } from "./lost-run.ts";
-import { notifyNightly } from "./notify.ts";
+import { notifyNightly, orphanedAlerts } from "./notify.ts";
 import type { NightlyOutcome } from "./outcome.ts";
 import { clearPending, notePending, untoldRuns } from "./pending.ts";
 import { RUNS_RECORD, type RunsRecord, readRunsRecord, recordRuns } from "./record.ts";
@@ -110,6 +110,8 @@ export interface NightlyResult {
   collectFailed?: number;
   /** Runbooks whose windows had days without logs: the record stops there (`recordNight`). */
   heldBack?: string[];
+  /** Open alerts of runbook ids no runbook of the folder has (`orphanedAlerts`): said each night. */
+  orphaned?: string[];
   interrupted: boolean;
   exitCode: number;
 }
@@ -662,6 +664,21 @@ async function unreadStarts(
   };
 }
 
+/**
+ * The open alerts whose runbook is gone (removed, or its id changed while it failed), each said
+ * in the log: nothing will remind of them or resolve them (red-team: said nowhere, night after
+ * night, while their PagerDuty incident or GitHub issue stayed open).
+ */
+async function warnOrphaned(options: NightlyOptions): Promise<string[]> {
+  const ids = new Set((await runbookIds(options.runbooksDir)).keys());
+  const orphaned = await orphanedAlerts(options.reportsDir, ids);
+  for (const o of orphaned)
+    options.log(
+      `warning the alert of ${o.id} is open (failing since ${o.since}), and no runbook in ${options.runbooksDir} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${o.file}`,
+    );
+  return orphaned.map((o) => o.id);
+}
+
 /** The runbooks due at `now`, said in the log. */
 async function selectDue(options: NightlyOptions, now: Date): Promise<NightlyRunbook[]> {
   const weeklyDay = configuredWeeklyDay(options);
@@ -902,6 +919,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     options.now || options.since
       ? []
       : await recordNight(options, runbooks, outcomes, now, readTo, windows);
+  const orphaned = await warnOrphaned(options);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
     pruned = (await pruneReports(options.reportsDir, options.retentionMs)).pruned;
@@ -923,6 +941,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     ...(build ? { build } : {}),
     ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),
     ...(heldBack.length > 0 ? { heldBack } : {}),
+    ...(orphaned.length > 0 ? { orphaned } : {}),
     interrupted: stopped,
     exitCode,
   };

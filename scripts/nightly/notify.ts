@@ -5,10 +5,12 @@
  * alert state file lives with the reports). The targets are the configuration's `notify:`
  * section and, when RUN_MD_WEBHOOK_URL is set, a Slack target at that address.
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import {
   type MaskOptions,
-  reportFilePath,
   type RunReport,
+  reportFilePath,
   reportKind,
   SEVERITIES,
   type Severity,
@@ -23,6 +25,8 @@ import {
   type Outcome,
   parseNotifyConfig,
   type RunToNotify,
+  readStateText,
+  STATE_FILE,
   targetIdOf,
 } from "@run-md/notify";
 import { loadConfig } from "../../packages/cli/src/config.ts";
@@ -208,4 +212,28 @@ export async function notifyNightly(
   }
   for (const line of deliveryProblems(deliveries)) options.log(`  ${line}`);
   return { deliveries, mistakes, ...(stateLost ? { stateLost: true as const } : {}) };
+}
+
+/**
+ * The runbooks' own alerts still open in the alert state (failing, not an investigation) whose id
+ * no runbook of the folder has (`ids`): removed, or its id changed while it failed. No run of
+ * that id comes again to remind of it or resolve it; the job says so each night. None when the
+ * state cannot be read (its problems are said by the notifier).
+ */
+export async function orphanedAlerts(
+  reportsDir: string,
+  ids: ReadonlySet<string>,
+): Promise<{ id: string; since: string; file: string }[]> {
+  const file = path.join(reportsDir, STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return [];
+  }
+  const read = readStateText(text);
+  if (!("state" in read)) return [];
+  return Object.entries(read.state.runbooks)
+    .filter(([key, entry]) => entry.failing && !key.includes("#") && !ids.has(key))
+    .map(([id, entry]) => ({ id, since: entry.since, file }));
 }

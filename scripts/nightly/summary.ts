@@ -78,6 +78,12 @@ export function totals(result: NightlyResult): string {
       `${n} runbook${n === 1 ? "" : "s"} not read to the end (days without logs: read again the next night, ${JOB_CATCH_UP_MS / 86_400_000} days back at most)`,
     );
   }
+  if (result.orphaned) {
+    const n = result.orphaned.length;
+    parts.push(
+      `${n} alert${n === 1 ? "" : "s"} open for ${n === 1 ? "a runbook" : "runbooks"} no longer in the folder (${result.orphaned.join(", ")}): nothing resolves ${n === 1 ? "it" : "them"}`,
+    );
+  }
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
   if (result.build?.ok) parts.push(`site built in ${seconds(result.build.durationMs)}`);
   else if (result.build) parts.push("site build FAILED");

@@ -1,0 +1,79 @@
+/**
+ * An alert left open by a runbook that is gone: its file removed, or its id changed (a file
+ * renamed without `id:`), while it failed. No run of that id comes again, so nothing reminds of
+ * it or resolves it (its PagerDuty incident, its GitHub issue) and the job said nothing of it,
+ * night after night (red-team). The real nightly job (test/in-process.ts); the truth is the
+ * alert state the test writes.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { STATE_FILE } from "@run-md/notify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nightlyHere } from "./in-process.ts";
+import { countingRunbook, quietLogs } from "./nightly-fixture.ts";
+
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "run-md-nightly-orphaned-"));
+  await quietLogs(path.join(work, "logs"), { hours: 30, events: 300, seed: "nightly-orphaned" });
+  await mkdir(path.join(work, "runbooks"));
+  await writeFile(path.join(work, "runbooks", "night.md"), countingRunbook("rows == 1"));
+  // A manual runbook is still a runbook of the folder: its alert is not orphaned.
+  await writeFile(
+    path.join(work, "runbooks", "by-hand.md"),
+    countingRunbook("rows == 1").replace("schedule: nightly", "schedule: manual"),
+  );
+  await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const entry = (failing: boolean, since: string) => ({
+  failing,
+  since,
+  lastStatus: failing ? "failed" : "passed",
+});
+
+describe("nightly: an open alert whose runbook is gone", () => {
+  it("is said each night, in the log and the totals, naming the id and since when (the exit code stays the night's)", async () => {
+    const reports = path.join(work, "reports");
+    await mkdir(reports, { recursive: true });
+    await writeFile(
+      path.join(reports, STATE_FILE),
+      JSON.stringify({
+        version: 1,
+        runbooks: {
+          // Failing, and no runbook of the folder has its id: orphaned.
+          "old-name": entry(true, "2026-11-20T05:17:00Z"),
+          // Passing: nothing open.
+          "removed-quiet": entry(false, "2026-11-20T05:17:00Z"),
+          // Runbooks of the folder (one of them manual): theirs.
+          night: entry(true, "2026-11-21T05:17:00Z"),
+          "by-hand": entry(true, "2026-11-22T05:17:00Z"),
+          // An investigation (a triggered run, a catch-up): closed by its own rules.
+          "gone#0123456789abcdef": entry(true, "2026-11-23T05:17:00Z"),
+        },
+      }),
+    );
+    const night = await nightlyHere(
+      [
+        ...["--runbooks", path.join(work, "runbooks"), "--reports-dir", reports],
+        ...["--config", path.join(work, "raw.yaml"), "--engine", "local", "--no-build"],
+      ],
+      { env: { RUN_MD_WEBHOOK_URL: "" } },
+    );
+    expect(night.code, night.stdout + night.stderr).toBe(0);
+    const warnings = night.stdout.split("\n").filter((l) => l.includes("no runbook in"));
+    expect(warnings).toEqual([
+      `warning the alert of old-name is open (failing since 2026-11-20T05:17:00Z), and no runbook in ${path.join(work, "runbooks")} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${path.join(reports, STATE_FILE)}`,
+    ]);
+    const totals = night.stdout.trim().split("\n").at(-1) ?? "";
+    expect(totals).toContain(
+      "1 alert open for a runbook no longer in the folder (old-name): nothing resolves it",
+    );
+  }, 120_000);
+});
