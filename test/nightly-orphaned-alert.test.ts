@@ -25,6 +25,12 @@ beforeAll(async () => {
     path.join(work, "runbooks", "by-hand.md"),
     countingRunbook("rows == 1").replace("schedule: nightly", "schedule: manual"),
   );
+  // A runbook that does not load (its file name is no id), never due: its errored alert (a run by
+  // hand, or when it was nightly) is under the id the job gives it (trigger's: `bad-name`).
+  await writeFile(
+    path.join(work, "runbooks", "Bad Name.md"),
+    countingRunbook("rows == 1").replace("schedule: nightly", "schedule: manual"),
+  );
   await writeFile(path.join(work, "raw.yaml"), "local:\n  logDir: ./logs\n");
 }, 120_000);
 
@@ -54,6 +60,7 @@ describe("nightly: an open alert whose runbook is gone", () => {
           // Runbooks of the folder (one of them manual): theirs.
           night: entry(true, "2026-11-21T05:17:00Z"),
           "by-hand": entry(true, "2026-11-22T05:17:00Z"),
+          "bad-name": entry(true, "2026-11-22T05:17:00Z"),
           // An investigation (a triggered run, a catch-up): closed by its own rules.
           "gone#0123456789abcdef": entry(true, "2026-11-23T05:17:00Z"),
         },

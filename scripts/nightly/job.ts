@@ -180,6 +180,22 @@ async function readTheLogs(file: string): Promise<boolean> {
 }
 
 /**
+ * A runbook's id as the job names it: the parser's, or for one it rejects, the id its front
+ * matter gives, else its file name's (`trigger`'s `frontMatterMeta`).
+ */
+function idOfLoaded(file: string, loaded: Awaited<ReturnType<typeof loadRunbook>>): string {
+  return loaded.runbook?.meta.id ?? frontMatterMeta(file, loaded.frontMatter).id;
+}
+
+/** The ids of the folder's runbooks, as the job names them (`idOfLoaded`). */
+async function nightlyIds(runbooksDir: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const file of await findRunbooks([runbooksDir]))
+    ids.add(idOfLoaded(file, await loadRunbook(file)));
+  return ids;
+}
+
+/**
  * The runbooks of a directory due tonight: `nightly` ones, `weekly` ones on the configured day,
  * those whose cron expression fell in the past day (core `isDue`). A runbook the parser rejects
  * is still taken when its front matter's schedule is due: the runner then reports its errors,
@@ -205,9 +221,10 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
   const selected: NightlyRunbook[] = [];
   const ids: { file: string; id: string }[] = [];
   for (const file of files) {
-    const { runbook, frontMatter } = await loadRunbook(file);
+    const loaded = await loadRunbook(file);
+    const { runbook, frontMatter } = loaded;
     if (runbook) {
-      ids.push({ file, id: runbook.meta.id });
+      ids.push({ file, id: idOfLoaded(file, loaded) });
       const { schedule } = runbook.meta;
       if (!(await due(schedule, runbook.meta.id)) && scheduleProblem(schedule) === undefined)
         continue;
@@ -226,7 +243,7 @@ export async function selectNightly(runbooksDir: string, at: DueAt): Promise<Nig
     // Its front matter as the parser read it (a byte-order mark, quoted keys: a regex of the
     // job's own left such a nightly runbook out, in silence), with trigger's defaults.
     const m = frontMatterMeta(file, frontMatter);
-    ids.push({ file, id: m.id });
+    ids.push({ file, id: idOfLoaded(file, loaded) });
     // A schedule that cannot be read (`nighty`) cannot be said not to be due: the run is refused
     // with the parser's errors and escalated, never left out in silence (review).
     // So can a schedule the parser could not read at all (front matter not closed, `scedule:`).
@@ -670,8 +687,7 @@ async function unreadStarts(
  * night, while their PagerDuty incident or GitHub issue stayed open).
  */
 async function warnOrphaned(options: NightlyOptions): Promise<string[]> {
-  const ids = new Set((await runbookIds(options.runbooksDir)).keys());
-  const orphaned = await orphanedAlerts(options.reportsDir, ids);
+  const orphaned = await orphanedAlerts(options.reportsDir, await nightlyIds(options.runbooksDir));
   for (const o of orphaned)
     options.log(
       `warning the alert of ${o.id} is open (failing since ${o.since}), and no runbook in ${options.runbooksDir} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${o.file}`,
