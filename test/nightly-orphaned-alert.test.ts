@@ -1,6 +1,6 @@
 /**
- * An alert left open by a runbook that is gone: its file removed, or its id changed (a file
- * renamed without `id:`), while it failed. No run of that id comes again, so nothing reminds of
+ * An alert left open by a runbook the job no longer runs: its file removed, its id changed (a file
+ * renamed without `id:`), or its schedule made `manual`, while it failed. No run of that id comes again, so nothing reminds of
  * it or resolves it (its PagerDuty incident, its GitHub issue) and the job said nothing of it,
  * night after night (red-team). The real nightly job (test/in-process.ts); the truth is the
  * alert state the test writes.
@@ -20,13 +20,14 @@ beforeAll(async () => {
   await quietLogs(path.join(work, "logs"), { hours: 30, events: 300, seed: "nightly-orphaned" });
   await mkdir(path.join(work, "runbooks"));
   await writeFile(path.join(work, "runbooks", "night.md"), countingRunbook("rows == 1"));
-  // A manual runbook is still a runbook of the folder: its alert is not orphaned.
+  // A runbook made manual while it failed: the job no longer runs it, and a run by hand tells
+  // no one: its alert is left open too.
   await writeFile(
     path.join(work, "runbooks", "by-hand.md"),
     countingRunbook("rows == 1").replace("schedule: nightly", "schedule: manual"),
   );
-  // A runbook that does not load (its file name is no id), never due: its errored alert (a run by
-  // hand, or when it was nightly) is under the id the job gives it (trigger's: `bad-name`).
+  // A runbook that does not load (its file name is no id), made manual: its errored alert (from
+  // when it was nightly) is under the id the job gives it (trigger's: `bad-name`).
   await writeFile(
     path.join(work, "runbooks", "Bad Name.md"),
     countingRunbook("rows == 1").replace("schedule: nightly", "schedule: manual"),
@@ -44,7 +45,7 @@ const entry = (failing: boolean, since: string) => ({
   lastStatus: failing ? "failed" : "passed",
 });
 
-describe("nightly: an open alert whose runbook is gone", () => {
+describe("nightly: an open alert whose runbook the job no longer runs", () => {
   it("is said each night, in the log and the totals, naming the id and since when (the exit code stays the night's)", async () => {
     const reports = path.join(work, "reports");
     await mkdir(reports, { recursive: true });
@@ -74,13 +75,18 @@ describe("nightly: an open alert whose runbook is gone", () => {
       { env: { RUN_MD_WEBHOOK_URL: "" } },
     );
     expect(night.code, night.stdout + night.stderr).toBe(0);
-    const warnings = night.stdout.split("\n").filter((l) => l.includes("no runbook in"));
-    expect(warnings).toEqual([
-      `warning the alert of old-name is open (failing since 2026-11-20T05:17:00Z), and no runbook in ${path.join(work, "runbooks")} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${path.join(reports, STATE_FILE)}`,
+    const warnings = night.stdout.split("\n").filter((l) => l.includes("no run will remind"));
+    const runbooks = path.join(work, "runbooks");
+    const state = path.join(reports, STATE_FILE);
+    expect(warnings.sort()).toEqual([
+      // Its runbook is found by the id the job gives it (not taken for one removed).
+      `warning the alert of bad-name is open (failing since 2026-11-22T05:17:00Z), and its runbook in ${runbooks} is schedule: manual: the job no longer runs it: no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${state}`,
+      `warning the alert of by-hand is open (failing since 2026-11-22T05:17:00Z), and its runbook in ${runbooks} is schedule: manual: the job no longer runs it: no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${state}`,
+      `warning the alert of old-name is open (failing since 2026-11-20T05:17:00Z), and no runbook in ${runbooks} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${state}`,
     ]);
     const totals = night.stdout.trim().split("\n").at(-1) ?? "";
     expect(totals).toContain(
-      "1 alert open for a runbook no longer in the folder (old-name): nothing resolves it",
+      "3 alerts open for runbooks the job no longer runs (old-name, by-hand, bad-name): nothing resolves them",
     );
   }, 120_000);
 });

@@ -110,7 +110,7 @@ export interface NightlyResult {
   collectFailed?: number;
   /** Runbooks whose windows had days without logs: the record stops there (`recordNight`). */
   heldBack?: string[];
-  /** Open alerts of runbook ids no runbook of the folder has (`orphanedAlerts`): said each night. */
+  /** Open alerts of runbooks the job no longer runs (`orphanedAlerts`): said each night. */
   orphaned?: string[];
   interrupted: boolean;
   exitCode: number;
@@ -187,11 +187,19 @@ function idOfLoaded(file: string, loaded: Awaited<ReturnType<typeof loadRunbook>
   return loaded.runbook?.meta.id ?? frontMatterMeta(file, loaded.frontMatter).id;
 }
 
-/** The ids of the folder's runbooks, as the job names them (`idOfLoaded`). */
-async function nightlyIds(runbooksDir: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const file of await findRunbooks([runbooksDir]))
-    ids.add(idOfLoaded(file, await loadRunbook(file)));
+/**
+ * The folder's runbooks by id, as the job names them (`idOfLoaded`): whether the job runs them
+ * (a schedule other than `manual`, or one it cannot read, which it runs to report).
+ */
+async function nightlyIds(runbooksDir: string): Promise<Map<string, boolean>> {
+  const ids = new Map<string, boolean>();
+  for (const file of await findRunbooks([runbooksDir])) {
+    const loaded = await loadRunbook(file);
+    const fm = loaded.frontMatter;
+    const schedule = loaded.runbook?.meta.schedule ?? (fm.scheduleUnread ? "" : fm.schedule);
+    const id = idOfLoaded(file, loaded);
+    ids.set(id, ids.get(id) === true || (schedule !== undefined && schedule !== "manual"));
+  }
   return ids;
 }
 
@@ -682,16 +690,22 @@ async function unreadStarts(
 }
 
 /**
- * The open alerts whose runbook is gone (removed, or its id changed while it failed), each said
- * in the log: nothing will remind of them or resolve them (red-team: said nowhere, night after
+ * The open alerts whose runbook is gone (removed, or its id changed while it failed) or made
+ * `manual`, each said in the log: nothing will remind of them or resolve them (red-team: said nowhere, night after
  * night, while their PagerDuty incident or GitHub issue stayed open).
  */
 async function warnOrphaned(options: NightlyOptions): Promise<string[]> {
-  const orphaned = await orphanedAlerts(options.reportsDir, await nightlyIds(options.runbooksDir));
-  for (const o of orphaned)
+  const ids = await nightlyIds(options.runbooksDir);
+  const run = new Set([...ids].filter(([, runs]) => runs).map(([id]) => id));
+  const orphaned = await orphanedAlerts(options.reportsDir, run);
+  for (const o of orphaned) {
+    const why = ids.has(o.id)
+      ? `its runbook in ${options.runbooksDir} is schedule: manual: the job no longer runs it`
+      : `no runbook in ${options.runbooksDir} has that id (removed, or its id changed)`;
     options.log(
-      `warning the alert of ${o.id} is open (failing since ${o.since}), and no runbook in ${options.runbooksDir} has that id (removed, or its id changed): no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${o.file}`,
+      `warning the alert of ${o.id} is open (failing since ${o.since}), and ${why}: no run will remind of it or resolve it; resolve it where it was told, then remove its entry from ${o.file}`,
     );
+  }
   return orphaned.map((o) => o.id);
 }
 

@@ -216,9 +216,10 @@ export async function notifyNightly(
 
 /**
  * The runbooks' own alerts still open in the alert state (failing, not an investigation) whose id
- * no runbook of the folder has (`ids`): removed, or its id changed while it failed. No run of
- * that id comes again to remind of it or resolve it; the job says so each night. None when the
- * state cannot be read (its problems are said by the notifier).
+ * is none of `ids`, the runbooks the job runs: removed, its id changed, or made `manual` while it
+ * failed. No nightly run of that id comes again to remind of it or resolve it (a run by hand tells
+ * no one); the job says so each night. None when the state cannot be read (its problems are said
+ * by the notifier).
  */
 export async function orphanedAlerts(
   reportsDir: string,

@@ -81,7 +81,7 @@ export function totals(result: NightlyResult): string {
   if (result.orphaned) {
     const n = result.orphaned.length;
     parts.push(
-      `${n} alert${n === 1 ? "" : "s"} open for ${n === 1 ? "a runbook" : "runbooks"} no longer in the folder (${result.orphaned.join(", ")}): nothing resolves ${n === 1 ? "it" : "them"}`,
+      `${n} alert${n === 1 ? "" : "s"} open for ${n === 1 ? "a runbook" : "runbooks"} the job no longer runs (${result.orphaned.join(", ")}): nothing resolves ${n === 1 ? "it" : "them"}`,
     );
   }
   parts.push(`${result.pruned.length} old report${result.pruned.length === 1 ? "" : "s"} pruned`);
