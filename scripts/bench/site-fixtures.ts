@@ -122,85 +122,88 @@ function count(values: string[], keys: readonly string[]): Record<string, number
   return r;
 }
 
+/** Step `s` of bench runbook `i`'s run `n`: some fail, a few error (by `seed`). */
+function benchStep(i: number, n: number, s: number, at: Date, seed: number): StepReport {
+  const errored = seed === 5 && s === 1;
+  const failing = !errored && seed % 4 === 0 && s === 0;
+  const rows: JsonValue[][] = errored
+    ? []
+    : Array.from({ length: ROWS }, (_, r) => [
+        r === 0 && failing
+          ? `arn:aws:iam::1234567890${n % 10}:root`
+          : `arn:aws:iam::123456789012:user/u${r}`,
+        `Event${r % 5}`,
+        failing && r === 0 ? 150 : 50 - r,
+      ]);
+  const offending = failing
+    ? [{ principal: `arn:aws:iam::1234567890${n % 10}:root`, eventname: "Event0", calls: 150 }]
+    : [];
+  const checks: CheckOutcome[] = [
+    {
+      check: "max(calls) < 100",
+      label: "a burst is worth a look",
+      line: 30 + s * 25,
+      warn: false,
+      status: errored ? "errored" : failing ? "failed" : "passed",
+      ...(errored ? {} : { actual: failing ? 150 : 50 }),
+      message: errored
+        ? "not checked: the step errored"
+        : failing
+          ? "max(calls) = 150, expected < 100"
+          : "max(calls) = 50",
+    },
+    {
+      check: "no principal like '%:root'",
+      line: 31 + s * 25,
+      warn: false,
+      status: errored ? "errored" : failing ? "failed" : "passed",
+      ...(errored ? {} : { actual: offending.length }),
+      message: failing ? "1 row has principal like '%:root'" : "no offending rows",
+      ...(failing ? { offendingRows: offending, offendingCount: 1 } : {}),
+    },
+  ];
+  const status: Status = errored ? "errored" : failing ? "failed" : "passed";
+  return {
+    id: `step_${s}`,
+    title: `Step ${s + 1}: look at service ${s}`,
+    dialect: s === 2 ? "logs-insights" : "sql",
+    engine: s === 2 ? "logs" : "athena",
+    optional: false,
+    status,
+    startedAt: at.toISOString(),
+    durationMs: 800 + ((i + s + n) % 9) * 310,
+    query: "SELECT ...",
+    window: { start: new Date(at.getTime() - 86_400_000).toISOString(), end: at.toISOString() },
+    stats: (s === 2
+      ? { recordsScanned: 100_000 + i * 10 + n }
+      : { DataScannedInBytes: 10_000_000 * (1 + i) }) as StepReport["stats"],
+    columns: [
+      { name: "principal", type: "varchar" },
+      { name: "eventname", type: "varchar" },
+      { name: "calls", type: "bigint" },
+    ],
+    rows,
+    rowCount: rows.length,
+    truncated: false,
+    warnings: [],
+    checks,
+    ...(errored
+      ? {
+          error: {
+            code: "ATHENA_QUERY_FAILED",
+            message: "Query exhausted resources",
+            hint: "Narrow the window.",
+          },
+        }
+      : {}),
+  };
+}
+
 function report(i: number, n: number, source: string, at: Date): RunReport {
   const id = `bench-${String(i).padStart(3, "0")}`;
   // Deterministic variety: some runs fail, a few error.
   const seed = (i * 31 + n * 17) % 23;
-  const steps: StepReport[] = Array.from({ length: STEPS }, (_, s) => {
-    const errored = seed === 5 && s === 1;
-    const failing = !errored && seed % 4 === 0 && s === 0;
-    const rows: JsonValue[][] = errored
-      ? []
-      : Array.from({ length: ROWS }, (_, r) => [
-          r === 0 && failing
-            ? `arn:aws:iam::1234567890${n % 10}:root`
-            : `arn:aws:iam::123456789012:user/u${r}`,
-          `Event${r % 5}`,
-          failing && r === 0 ? 150 : 50 - r,
-        ]);
-    const offending = failing
-      ? [{ principal: `arn:aws:iam::1234567890${n % 10}:root`, eventname: "Event0", calls: 150 }]
-      : [];
-    const checks: CheckOutcome[] = [
-      {
-        check: "max(calls) < 100",
-        label: "a burst is worth a look",
-        line: 30 + s * 25,
-        warn: false,
-        status: errored ? "errored" : failing ? "failed" : "passed",
-        ...(errored ? {} : { actual: failing ? 150 : 50 }),
-        message: errored
-          ? "not checked: the step errored"
-          : failing
-            ? "max(calls) = 150, expected < 100"
-            : "max(calls) = 50",
-      },
-      {
-        check: "no principal like '%:root'",
-        line: 31 + s * 25,
-        warn: false,
-        status: errored ? "errored" : failing ? "failed" : "passed",
-        ...(errored ? {} : { actual: offending.length }),
-        message: failing ? "1 row has principal like '%:root'" : "no offending rows",
-        ...(failing ? { offendingRows: offending, offendingCount: 1 } : {}),
-      },
-    ];
-    const status: Status = errored ? "errored" : failing ? "failed" : "passed";
-    return {
-      id: `step_${s}`,
-      title: `Step ${s + 1}: look at service ${s}`,
-      dialect: s === 2 ? "logs-insights" : "sql",
-      engine: s === 2 ? "logs" : "athena",
-      optional: false,
-      status,
-      startedAt: at.toISOString(),
-      durationMs: 800 + ((i + s + n) % 9) * 310,
-      query: "SELECT ...",
-      window: { start: new Date(at.getTime() - 86_400_000).toISOString(), end: at.toISOString() },
-      stats: (s === 2
-        ? { recordsScanned: 100_000 + i * 10 + n }
-        : { DataScannedInBytes: 10_000_000 * (1 + i) }) as StepReport["stats"],
-      columns: [
-        { name: "principal", type: "varchar" },
-        { name: "eventname", type: "varchar" },
-        { name: "calls", type: "bigint" },
-      ],
-      rows,
-      rowCount: rows.length,
-      truncated: false,
-      warnings: [],
-      checks,
-      ...(errored
-        ? {
-            error: {
-              code: "ATHENA_QUERY_FAILED",
-              message: "Query exhausted resources",
-              hint: "Narrow the window.",
-            },
-          }
-        : {}),
-    };
-  });
+  const steps: StepReport[] = Array.from({ length: STEPS }, (_, s) => benchStep(i, n, s, at, seed));
   steps.push(hourlyStep(i, n, at));
   const statuses = steps.map((s) => s.status);
   const status = statuses.includes("errored")

@@ -891,51 +891,12 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     ? await collectFirst(options, options.collect, cliBin, windowEnd)
     : undefined;
   const runbooks = await selectDue(options, now);
-  const untold = await untoldRuns(options.reportsDir);
-  if (untold)
-    options.log(
-      `warning the previous job over ${options.reportsDir} (started ${untold.startedAt}) ended before it told its runs: ${untold.outcomes.length} of their reports ${untold.outcomes.length === 1 ? "is" : "are"} told now`,
-    );
-  // Until the night is told: a job that ends before leaves its runs to the next one (pending.ts),
-  // with the untold ones of the job before it.
-  await notePending(options.reportsDir, untold ? new Date(untold.startedAt) : new Date(started), [
-    ...new Set([...(untold?.runbooks ?? []), ...runbooks.map((rb) => rb.id)]),
-  ]).catch((e: Error) =>
-    options.log(`warning the note of the runs not yet told could not be written: ${e.message}`),
-  );
-  const mask = configuredMask(options);
+  const untold = await noteUntold(options, runbooks, started);
   const bounds = await nightWindows(options, collected?.to ?? windowEnd);
   // Each runbook's window, once: the record keeps a start for those that read nothing.
   const windows = new Map(runbooks.map((rb) => [rb.id, bounds(rb)]));
-  const limit = timeLimit(options, started);
-  const runOptions = limit ? { ...options, signal: limit.signal } : options;
-  let outcomes = await mapLimit(
-    runbooks,
-    options.concurrency,
-    async (rb) => {
-      const outcome = await runOne(rb, runOptions, windows.get(rb.id) ?? {}, mask);
-      options.log(
-        `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
-      );
-      return outcome;
-    },
-    runOptions.signal,
-  );
-  limit?.clear();
+  const outcomes = await runDue(options, runbooks, windows, started);
   const interrupted = options.signal?.aborted ?? false;
-  if (limit?.signal.aborted && !interrupted)
-    outcomes = await overTime(runbooks, outcomes, options, mask);
-  // Schedules count from the nights the job ran a runbook and read its logs (an errored run read
-  // nothing: tried again the next night); a `--date` catch-up or a `--since` run is an
-  // investigation, not the night. After a collect that failed (an object not read), the store
-  // may lack part of the window while its runs pass: the window is not recorded as read, so the
-  // next night reads it again from where the last good night ended (red-team: that time was
-  // never read by any run).
-  const readTo = collected
-    ? collected.code === 0
-      ? new Date(collected.to)
-      : undefined
-    : windowEnd;
   // The runs that finished are escalated even when the job is stopped (cancelled runs change
   // nothing): a failure it found must not wait for the next night that gets to its end.
   const { notifications, notifyProblem, noTarget } = await notifyTheNight(
@@ -955,7 +916,7 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   const heldBack =
     options.now || options.since
       ? []
-      : await recordNight(options, runbooks, outcomes, now, readTo, windows);
+      : await recordNight(options, runbooks, outcomes, now, readTo(collected, windowEnd), windows);
   const orphaned = await warnOrphaned(options);
   let pruned: string[] = [];
   if (options.retentionMs !== undefined && !interrupted) {
@@ -963,12 +924,9 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
   }
 
   const build = options.build && !interrupted ? await buildNightSite(options) : undefined;
-
-  let exitCode = exitCodeOf(outcomes);
-  if ((build && !build.ok) || notifyProblem || (collected && collected.code !== 0)) exitCode = 2;
+  const collectFailed = collected && collected.code !== 0 ? collected.code : undefined;
   // Stopped before the runs were done, or during the build.
   const stopped = interrupted || (options.signal?.aborted ?? false);
-  if (stopped) exitCode = 130;
   return {
     outcomes,
     notifications,
@@ -976,10 +934,85 @@ async function nightlyUnlocked(options: NightlyOptions): Promise<NightlyResult> 
     ...(noTarget ? { noTarget } : {}),
     pruned,
     ...(build ? { build } : {}),
-    ...(collected && collected.code !== 0 ? { collectFailed: collected.code } : {}),
+    ...(collectFailed !== undefined ? { collectFailed } : {}),
     ...(heldBack.length > 0 ? { heldBack } : {}),
     ...(orphaned.length > 0 ? { orphaned } : {}),
     interrupted: stopped,
-    exitCode,
+    exitCode: stopped
+      ? 130
+      : (build && !build.ok) || notifyProblem || collectFailed !== undefined
+        ? 2
+        : exitCodeOf(outcomes),
   };
+}
+
+/**
+ * Where the night's runs are known to have read to. Schedules count from the nights the job ran
+ * a runbook and read its logs (an errored run read nothing: tried again the next night); a
+ * `--date` catch-up or a `--since` run is an investigation, not the night. After a collect that
+ * failed (an object not read), the store may lack part of the window while its runs pass: the
+ * window is not recorded as read, so the next night reads it again from where the last good
+ * night ended (red-team: that time was never read by any run).
+ */
+function readTo(
+  collected: { code: number; to: string | number | Date } | undefined,
+  windowEnd: Date | undefined,
+): Date | undefined {
+  if (collected === undefined) return windowEnd;
+  return collected.code === 0 ? new Date(collected.to) : undefined;
+}
+
+/**
+ * Says the runs the job before this one did not tell (their reports are told tonight), and notes
+ * tonight's and theirs as untold until the night is: a job that ends before leaves them to the
+ * next one (pending.ts).
+ */
+async function noteUntold(
+  options: NightlyOptions,
+  runbooks: readonly { id: string }[],
+  started: number,
+): Promise<Awaited<ReturnType<typeof untoldRuns>>> {
+  const untold = await untoldRuns(options.reportsDir);
+  if (untold)
+    options.log(
+      `warning the previous job over ${options.reportsDir} (started ${untold.startedAt}) ended before it told its runs: ${untold.outcomes.length} of their reports ${untold.outcomes.length === 1 ? "is" : "are"} told now`,
+    );
+  await notePending(options.reportsDir, untold ? new Date(untold.startedAt) : new Date(started), [
+    ...new Set([...(untold?.runbooks ?? []), ...runbooks.map((rb) => rb.id)]),
+  ]).catch((e: Error) =>
+    options.log(`warning the note of the runs not yet told could not be written: ${e.message}`),
+  );
+  return untold;
+}
+
+/**
+ * Runs the night's runbooks, each over its window, within the job's time limit: those the limit
+ * stopped are reported as such (`overTime`).
+ */
+async function runDue(
+  options: NightlyOptions,
+  runbooks: Parameters<typeof overTime>[0],
+  windows: Map<string, Parameters<typeof runOne>[2]>,
+  started: number,
+): Promise<NightlyOutcome[]> {
+  const mask = configuredMask(options);
+  const limit = timeLimit(options, started);
+  const runOptions = limit ? { ...options, signal: limit.signal } : options;
+  const outcomes = await mapLimit(
+    runbooks,
+    options.concurrency,
+    async (rb) => {
+      const outcome = await runOne(rb, runOptions, windows.get(rb.id) ?? {}, mask);
+      options.log(
+        `  ${outcome.status.padEnd(9)} ${outcome.runbookId} (${(outcome.durationMs / 1000).toFixed(1)} s)`,
+      );
+      return outcome;
+    },
+    runOptions.signal,
+  );
+  limit?.clear();
+  const interrupted = options.signal?.aborted ?? false;
+  return limit?.signal.aborted && !interrupted
+    ? overTime(runbooks, outcomes, options, mask)
+    : outcomes;
 }

@@ -150,12 +150,11 @@ function said(flagValue: string | undefined, flag: string, variable: string): st
   return flagValue === undefined ? variable : flag;
 }
 
-export function parseNightlyArgs(
-  argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): NightlyOptions | "help" {
-  const values = nightlyValues(argv);
-  if (values.help) return "help";
+/** `--concurrency`, `--time-limit` and `--retention` (or their variables), checked. */
+function nightlyLimits(
+  values: ReturnType<typeof nightlyValues>,
+  env: NodeJS.ProcessEnv,
+): { concurrency: number; timeLimitMs?: number; retentionMs?: number } {
   const concurrencyText = values.concurrency ?? env.RUN_MD_NIGHTLY_CONCURRENCY ?? "2";
   const concurrency = Number(concurrencyText);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -179,6 +178,20 @@ export function parseNightlyArgs(
       );
     }
   }
+  return {
+    concurrency,
+    ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+    ...(retentionMs === undefined ? {} : { retentionMs }),
+  };
+}
+
+export function parseNightlyArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): NightlyOptions | "help" {
+  const values = nightlyValues(argv);
+  if (values.help) return "help";
+  const { concurrency, timeLimitMs, retentionMs } = nightlyLimits(values, env);
   const notify = parseOutcomes(values.notify ?? env.RUN_MD_NOTIFY);
   // Checked before any runbook runs, not when the site is built at the end.
   if (!values["no-build"]) {
