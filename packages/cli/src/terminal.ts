@@ -1,5 +1,6 @@
 import {
   type CheckOutcome,
+  escalates,
   formatBytes,
   isoInstant,
   isUnjudged,
@@ -213,8 +214,9 @@ export class TerminalReporter implements RunReporter {
   onRunEnd(report: RunReport): void {
     if (this.ticker) clearInterval(this.ticker);
     this.spinner?.stop();
-    // Escalate what the runbook found, not a failure of the tool: only when a check failed.
-    if (!this.o.quiet && report.summary.checks.failed > 0) {
+    // Escalate what the runbook found, not a failure of the tool: only when a check failed the
+    // run (an optional step's failure only warns it).
+    if (!this.o.quiet && escalates(report)) {
       if (report.runbook.escalation) {
         this.print(
           pc.bold(pc.red("Escalation: ")) + printableLines(report.runbook.escalation.trim()),

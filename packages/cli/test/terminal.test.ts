@@ -109,6 +109,34 @@ describe("the terminal output", () => {
     );
   });
 
+  it("escalates only a failed run: an optional step's failed check warns the run, and no one is paged (spec §1, §2)", async () => {
+    // The runbook's own checks fail, in an optional step: the run is warned and exits 0, so
+    // "what a person does when an expectation fails" is not for this run, in the terminal as in
+    // the Markdown summary (JUnit counts no failure for it, the site shows no escalation).
+    const optional = RUNBOOK.replace("```sql denied", "```sql denied optional");
+    const { runbook } = parseRunbook(optional, "runbooks/denied.md");
+    const s = sink();
+    const reporter = new TerminalReporter({ out: s.out, live: false, quiet: false });
+    const report = await runRunbook(
+      runbook!,
+      { toolVersion: "t", now: () => new Date("2026-11-24T10:00:00Z") },
+      { getEngine: async () => new Canned(), reporter },
+    );
+    expect(report.status).toBe("warned");
+    expect(report.steps[0]!.checks!.map((c) => c.status)).toContain("failed");
+    expect(s.text()).not.toContain("Escalation");
+    expect(toMarkdown([report])).not.toContain("Escalation");
+    // The same run with the step not optional fails, and says what to do.
+    const failing = parseRunbook(RUNBOOK, "runbooks/denied.md").runbook!;
+    const failed = await runRunbook(
+      failing,
+      { toolVersion: "t", now: () => new Date("2026-11-24T10:00:00Z") },
+      { getEngine: async () => new Canned() },
+    );
+    expect(failed.status).toBe("failed");
+    expect(toMarkdown([failed])).toContain("**Escalation:** Page the on-call.");
+  });
+
   it("after several runbooks, one line counts them by how they ended, worst first, naming those that did not pass", () => {
     const ran = (id: string, status: RunReport["status"]) =>
       ({ runbook: { id }, status }) as unknown as RunReport;

@@ -1,4 +1,5 @@
 import {
+  failsTheRun,
   isUnjudged,
   type RunReport,
   SAMPLE_DATA_NOTE,
@@ -103,7 +104,7 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
     let body = "";
     // An optional step's failed check only warns the run (spec §2; core run.ts): no failure
     // for a CI that publishes the suite (red-team: the run exited 0, its JUnit failed the build).
-    const warnsOnly = c.status === "failed" && step.optional;
+    const warnsOnly = c.status === "failed" && !failsTheRun(step, c);
     const rows = c.offendingRows?.length
       ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
       : "";

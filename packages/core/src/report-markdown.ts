@@ -1,6 +1,7 @@
 import type { JsonValue } from "./engine.ts";
 import { printable } from "./printable.ts";
 import {
+  escalates,
   isUnjudged,
   NOT_RESOLVED,
   type RunReport,
@@ -128,7 +129,7 @@ export function toMarkdown(reports: RunReport[], opts: { rows?: number } = {}): 
       }
     }
     // Escalation is for what a check found, not for a failure of the tool.
-    if (r.summary.checks.failed > 0 && r.runbook.escalation) {
+    if (escalates(r) && r.runbook.escalation) {
       out.push(`**Escalation:** ${markdownText(r.runbook.escalation.trim())}`, "");
     }
   }

@@ -181,6 +181,24 @@ export function isUnjudged(step: { error?: unknown }, check: { status: string })
   return step.error !== undefined && check.status === "passed";
 }
 
+/**
+ * Whether a failed check fails the run: one of a step that is not `optional` (an optional step's
+ * failure only warns the run, spec §2; core run.ts). JUnit counts no failure for the others.
+ */
+export function failsTheRun(step: { optional?: boolean }, check: { status: string }): boolean {
+  return check.status === "failed" && step.optional !== true;
+}
+
+/**
+ * Whether the runbook's `escalation:` ("what a person does when an expectation fails", spec §1)
+ * is for this run: a check failed that fails the run. Not for a failure of the tool (an errored
+ * step), nor for an optional step's failed check, which only warns the run (exit 0, no alert):
+ * the terminal and the Markdown summary said "Escalation: page the on-call" for such a run.
+ */
+export function escalates(report: Pick<RunReport, "steps">): boolean {
+  return report.steps.some((s) => (s.checks ?? []).some((c) => failsTheRun(s, c)));
+}
+
 /** What a report says of a step beside its checks: its own window, then its warnings. */
 export function stepNotes(run: RunReport, step: StepReport): string[] {
   const own = ownWindowNote(run.window, step.window);
