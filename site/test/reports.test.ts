@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CheckOutcome, type RunReport, reportSchemaProblem } from "@run-md/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, statLines } from "../src/lib/format.ts";
+import { formatBytes, formatDuration, indexRank, statLines } from "../src/lib/format.ts";
 import { lastRunDay } from "../src/lib/heat.ts";
 import {
   diffReports,
@@ -204,6 +204,31 @@ describe("readReportIndex", () => {
     expect(h?.unreadable?.file).toBe(future);
     expect(h?.unreadable?.message).toMatch(/2099-01-01T00:00:00\.000Z, after the site was built/);
     expect(lastRunDay([...index.histories.values()])).toBe(failed.startedAt.slice(0, 10));
+  });
+
+  it("counts no failed check for a run that only warned: an optional step's failure does not fail it (spec §2)", async () => {
+    const report = JSON.parse(
+      await readFile(
+        path.join(fixtureReports, "unauthorized-access", "2026-11-22T02-00-04.000Z.json"),
+        "utf8",
+      ),
+    ) as RunReport;
+    // The same run, with the step whose check failed marked optional: the runner warns the run.
+    report.steps[0]!.optional = true;
+    report.status = "warned";
+    const reports = path.join(dir, "optional-failure");
+    await mkdir(path.join(reports, "unauthorized-access"), { recursive: true });
+    await writeFile(
+      path.join(reports, "unauthorized-access", "2026-11-22T02-00-04.000Z.json"),
+      JSON.stringify(report),
+    );
+    const entry = (await readReportIndex(reports, { limit: 30 })).histories.get(
+      "unauthorized-access",
+    )!.entries[0]!;
+    expect([entry.status, entry.failedChecks]).toEqual(["warned", 0]);
+    // So the index ranks it with the warned runs, below an errored one, not with the failed.
+    expect(indexRank(entry.status, entry.failedChecks)).toBe(indexRank("warned", 0));
+    expect(indexRank(entry.status, entry.failedChecks)).toBeGreaterThan(indexRank("errored", 0));
   });
 
   it("makes file names safe as URL segments", () => {

@@ -7,6 +7,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import {
   type CheckOutcome,
+  failsTheRun,
   isReportFileName,
   type JsonValue,
   LATEST,
@@ -55,6 +56,10 @@ export interface ReportEntry {
   durationMs: number;
   /** The engines the steps ran on (`local`, `athena + logs`); the run's own choice without steps. */
   engine: string;
+  /**
+   * The failed checks that fail the run (core `failsTheRun`): an optional step's failed check
+   * only warns it, and is not counted here, so the index does not rank a warned run as failed.
+   */
   failedChecks: number;
   /** Every check of the run, in order. */
   checks: CheckSummary[];
@@ -153,7 +158,10 @@ function entryOf(file: string, report: RunReport): ReportEntry {
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     engine: enginesOf(report),
-    failedChecks: report.summary?.checks?.failed ?? 0,
+    failedChecks: report.steps.reduce(
+      (n, s) => n + (s.checks ?? []).filter((c) => failsTheRun(s, c)).length,
+      0,
+    ),
     checks: checkSummaries(report),
     stepIds: report.steps.map((s) => s.id),
   };
