@@ -1,5 +1,5 @@
 /** What a run found, taken from its report: the first failed check and its first offender. */
-import type { JsonValue, RunReport } from "@run-md/core";
+import { failsTheRun, type JsonValue, type RunReport } from "@run-md/core";
 import { lastWords } from "./escape.ts";
 import type { CrashedRun, Finding } from "./model.ts";
 
@@ -29,11 +29,20 @@ export function offenderOf(row: Record<string, JsonValue>): string | undefined {
   return undefined;
 }
 
-/** The failed checks of a report, each with its step. */
-const failedChecks = (report: RunReport) =>
-  report.steps.flatMap((step) =>
+/**
+ * The failed checks of a report, each with its step: those that fail the run first (core
+ * `failsTheRun`), then an optional step's, which only warn it (spec §2), so that a failed run's
+ * headline is never a check that did not fail it.
+ */
+const failedChecks = (report: RunReport) => {
+  const failed = report.steps.flatMap((step) =>
     step.checks.filter((c) => c.status === "failed").map((check) => ({ step, check })),
   );
+  return [
+    ...failed.filter((f) => failsTheRun(f.step, f.check)),
+    ...failed.filter((f) => !failsTheRun(f.step, f.check)),
+  ];
+};
 
 /** A step's rows as objects keyed by column. */
 const rowObjects = (step: RunReport["steps"][number]) =>
