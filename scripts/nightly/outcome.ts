@@ -1,5 +1,5 @@
 /** What one nightly run came to, and what it found, in words for the job's summary. */
-import type { JsonValue, RunReport } from "@run-md/core";
+import { failedChecksOf, type JsonValue, type RunReport } from "@run-md/core";
 import { lastWords } from "@run-md/notify";
 
 export interface NightlyOutcome {
@@ -34,20 +34,17 @@ export interface FailedCheck {
   offendingCount?: number;
 }
 
+/** A report's failed checks, those that fail the run first (core `failedChecksOf`). */
 export function failedChecks(report: RunReport | undefined): FailedCheck[] {
   if (!report) return [];
-  return report.steps.flatMap((step) =>
-    step.checks
-      .filter((c) => c.status === "failed")
-      .map((c) => ({
-        stepId: step.id,
-        check: c.check,
-        ...(c.label !== undefined ? { label: c.label } : {}),
-        ...(c.actual !== undefined ? { actual: c.actual } : {}),
-        message: c.message,
-        ...(c.offendingCount !== undefined ? { offendingCount: c.offendingCount } : {}),
-      })),
-  );
+  return failedChecksOf(report).map(({ step, check: c }) => ({
+    stepId: step.id,
+    check: c.check,
+    ...(c.label !== undefined ? { label: c.label } : {}),
+    ...(c.actual !== undefined ? { actual: c.actual } : {}),
+    message: c.message,
+    ...(c.offendingCount !== undefined ? { offendingCount: c.offendingCount } : {}),
+  }));
 }
 
 /** The errors of a run: the run's own, each errored step's, or the runner's (masked) last words. */

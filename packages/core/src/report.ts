@@ -199,6 +199,23 @@ export function escalates(report: Pick<RunReport, "steps">): boolean {
   return report.steps.some((s) => (s.checks ?? []).some((c) => failsTheRun(s, c)));
 }
 
+/**
+ * The failed checks of a report, each with its step: those that fail the run first, then an
+ * optional step's, which only warn it, each group in the report's order. What a failed run found
+ * (an alert's headline, the nightly summary's line) starts with a check that failed it.
+ */
+export function failedChecksOf(
+  report: Pick<RunReport, "steps">,
+): { step: StepReport; check: CheckOutcome }[] {
+  const failed = report.steps.flatMap((step) =>
+    (step.checks ?? []).filter((c) => c.status === "failed").map((check) => ({ step, check })),
+  );
+  return [
+    ...failed.filter((f) => failsTheRun(f.step, f.check)),
+    ...failed.filter((f) => !failsTheRun(f.step, f.check)),
+  ];
+}
+
 /** What a report says of a step beside its checks: its own window, then its warnings. */
 export function stepNotes(run: RunReport, step: StepReport): string[] {
   const own = ownWindowNote(run.window, step.window);

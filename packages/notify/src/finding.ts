@@ -1,5 +1,5 @@
 /** What a run found, taken from its report: the first failed check and its first offender. */
-import { failsTheRun, type JsonValue, type RunReport } from "@run-md/core";
+import { failedChecksOf, type JsonValue, type RunReport } from "@run-md/core";
 import { lastWords } from "./escape.ts";
 import type { CrashedRun, Finding } from "./model.ts";
 
@@ -29,21 +29,6 @@ export function offenderOf(row: Record<string, JsonValue>): string | undefined {
   return undefined;
 }
 
-/**
- * The failed checks of a report, each with its step: those that fail the run first (core
- * `failsTheRun`), then an optional step's, which only warn it (spec §2), so that a failed run's
- * headline is never a check that did not fail it.
- */
-const failedChecks = (report: RunReport) => {
-  const failed = report.steps.flatMap((step) =>
-    step.checks.filter((c) => c.status === "failed").map((check) => ({ step, check })),
-  );
-  return [
-    ...failed.filter((f) => failsTheRun(f.step, f.check)),
-    ...failed.filter((f) => !failsTheRun(f.step, f.check)),
-  ];
-};
-
 /** A step's rows as objects keyed by column. */
 const rowObjects = (step: RunReport["steps"][number]) =>
   step.rows.map((row) => Object.fromEntries(step.columns.map((c, i) => [c.name, row[i] ?? null])));
@@ -54,7 +39,7 @@ const rowObjects = (step: RunReport["steps"][number]) =>
  */
 export function offendersOf(report: RunReport): string[] {
   const out = new Set<string>();
-  for (const { step, check } of failedChecks(report)) {
+  for (const { step, check } of failedChecksOf(report)) {
     for (const row of check.offendingRows ?? rowObjects(step)) {
       const offender = offenderOf(row);
       if (offender !== undefined) out.add(offender);
@@ -65,7 +50,7 @@ export function offendersOf(report: RunReport): string[] {
 
 /** The first failed check of a report (its first offending row), or its error. */
 export function findingOf(report: RunReport): Finding | undefined {
-  const failed = failedChecks(report);
+  const failed = failedChecksOf(report);
   const errored = report.error ?? report.steps.find((s) => s.error)?.error;
   if (failed.length === 0) {
     if (!errored) return undefined;
