@@ -81,7 +81,7 @@ describe("run-md check on a trigger that maps no value to a parameter", () => {
   it("still warns when the configuration gives it to another runbook only", async () => {
     const res = await check("  key-triage:\n    key: k1\n  other:\n    user: alice");
     expect(res.stdout).toContain(
-      `${res.file}:8:5 warning trigger 1 gives no value to parameter "user", which has no default`,
+      `${res.file}:8:5 warning this trigger gives no value to parameter "user", which has no default`,
     );
   });
 });

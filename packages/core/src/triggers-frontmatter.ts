@@ -201,15 +201,17 @@ export function warnUnmappedRequired(
   sink: DiagnosticSink,
 ): void {
   const required = Object.values(params).filter((d) => d.default === undefined);
-  triggers.forEach((trigger, i) => {
+  // Named by its line, not by a number: the triggers here are the valid ones only (a number
+  // counted among them named the wrong trigger after an invalid one).
+  for (const trigger of triggers) {
     for (const decl of required) {
       if (Object.hasOwn(trigger.params, decl.name)) continue;
       sink.warning(
         RULES.triggerUnmappedParam,
         trigger.position.line,
         trigger.position.column,
-        `trigger ${i + 1} gives no value to parameter "${decl.name}", which has no default: every run it starts errors (missing-param) unless run-md.config.yaml sets params.<runbook id>.${decl.name}; map it from the event under this trigger's params: (a JSON path such as $.detail.resource.accessKeyDetails.userName) or give it a default`,
+        `this trigger gives no value to parameter "${decl.name}", which has no default: every run it starts errors (missing-param) unless run-md.config.yaml sets params.<runbook id>.${decl.name}; map it from the event under this trigger's params: (a JSON path such as $.detail.resource.accessKeyDetails.userName) or give it a default`,
       );
     }
-  });
+  }
 }

@@ -33,7 +33,7 @@ it("warns at a trigger for each parameter without a default that it does not map
     "8:5 warning trigger-unmapped-param",
   ]);
   expect(diagnostics[0]?.message).toMatch(
-    /^trigger 1 gives no value to parameter "user", which has no default: every run it starts errors \(missing-param\)/,
+    /^this trigger gives no value to parameter "user", which has no default: every run it starts errors \(missing-param\)/,
   );
   // A warning: the configuration may give the value (params.<id>.user), so the runbook loads.
   expect(runbook).toBeDefined();
@@ -45,4 +45,19 @@ it("says nothing when every parameter without a default is mapped", () => {
     "x.md",
   );
   expect(diagnostics).toEqual([]);
+});
+
+it("names a trigger after an invalid one by its own line, never by a number among the valid ones (spec audit)", () => {
+  const text = source("{ key: $.detail.key }")
+    .replace("  - pattern: { source: [aws.guardduty] }", "  - pattern: 5")
+    .replace(
+      "    params: { key: $.detail.key, user: $.detail.user }",
+      "    params: { key: $.detail.key }",
+    );
+  const { diagnostics } = parseRunbook(text, "x.md");
+  const unmapped = diagnostics.filter((d) => d.rule === "trigger-unmapped-param");
+  // The second trigger (line 10) leaves "user" unmapped; the first is invalid (an error of its own).
+  expect(unmapped.map((d) => `${d.line}:${d.column}`)).toEqual(["10:5"]);
+  expect(unmapped[0]?.message).toMatch(/^this trigger gives no value to parameter "user"/);
+  expect(diagnostics.some((d) => d.severity === "error" && d.line === 8)).toBe(true);
 });
