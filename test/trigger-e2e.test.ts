@@ -164,10 +164,21 @@ describe("run-md trigger on AWS's documented GuardDuty finding", () => {
       '✗ cannot run access-key-activity: the pattern matched but parameter "access_key_id" (from the event\'s $.detail.resource.accessKeyDetails.accessKeyId): expected a value matching the pattern',
     );
     expect(dry.stderr).toContain(
-      "error the event matched access-key-activity but could not give its parameters (✗ above): not run",
+      "error the event matched access-key-activity but could not give its parameters or window (✗ above): not run",
     );
     // The lifecycle runbook maps no parameter, so it still runs.
     expect(dry.stdout).toContain("▸ runs access-key-lifecycle: its trigger matched");
+    // An event without a valid time gives no window: named, as a parameter is (spec audit: the
+    // last line spoke of parameters only).
+    const timeless = { ...finding(PLANTED_KEY, now), time: "yesterday" };
+    const untimed = await trigger(timeless, ["--dry-run"]);
+    expect(untimed.code).toBe(2);
+    expect(untimed.stdout).toContain(
+      '✗ cannot run access-key-lifecycle: the pattern matched but the event has no valid "time" (found "yesterday"',
+    );
+    expect(untimed.stderr).toMatch(
+      /could not give their parameters or window \(✗ above\): not run/,
+    );
   });
 
   it("skips every runbook for an event no trigger matches, and writes nothing", async () => {

@@ -103,13 +103,14 @@ export async function triggerCommand(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${printableJson(triggerJson(result), 2)}\n`);
   const broken = writeBroken(result);
   const codes = result.outcomes.flatMap((o) => (o.report ? [exitCodeOf(o.report.status)] : []));
-  // A runbook whose pattern matched but whose parameters the event could not give did not run
+  // A runbook whose pattern matched but whose parameters (or window: no valid `time`) the event
+  // could not give did not run
   // when it should have: an error (as a bad parameter is for `run`), not a quiet skip.
   const unresolved = result.outcomes.filter((o) => !o.plan.matched && o.plan.unresolved);
   if (unresolved.length > 0) {
     const ids = unresolved.map((o) => printable(o.runbook.meta.id)).join(", ");
     process.stderr.write(
-      `error the event matched ${ids} but could not give ${unresolved.length === 1 ? "its" : "their"} parameters (✗ above): not run\n`,
+      `error the event matched ${ids} but could not give ${unresolved.length === 1 ? "its" : "their"} parameters or window (✗ above): not run\n`,
     );
     codes.push(2);
   }
