@@ -439,13 +439,29 @@ describe("the Lambda handler, invoked in-process with EventBridge events", () =>
 
   it("names a runbook whose pattern matched but whose parameter the event could not give (round-two red-team)", async () => {
     // A lower-case key: the pattern matches, the parameter's declaration refuses the value.
-    const result = await handler(guardDuty("akiaiosfodnn7example"));
+    const before = slack.bodies.length;
+    const event = guardDuty("akiaiosfodnn7example");
+    const result = await handler(event);
     const activity = result.skipped.find((s) => s.runbook === "access-key-activity")!;
     expect(activity).toMatchObject({ unresolved: true });
     expect(activity.reason).toContain("the pattern matched but parameter");
     expect(result.problems).toEqual([
       expect.stringContaining("access-key-activity did not run: the pattern matched but parameter"),
     ]);
+    // And escalated, as a run that errored, under the event's investigation (nightly hunt: the
+    // Lambda's problems are read by nobody, and the finding told nobody).
+    const told = JSON.stringify(slack.bodies.slice(before));
+    expect(told).toContain("What an access key did errored");
+    expect(told).toContain("the event matched access-key-activity's trigger but cannot run it");
+    // An investigation of the event: stored beside the runbook's runs, never its latest.
+    expect(told).toMatch(/reports\/access-key-activity\/[\dT:.Z-]+\.json\|Open this run/);
+    const state = JSON.parse(
+      emulator.objects.get("security-reports/reports/.notify-state.json")!.body.toString(),
+    ) as { runbooks: Record<string, unknown> };
+    const incident = `guardduty:${(event.detail as { id: string }).id}`;
+    expect(Object.keys(state.runbooks)).toContain(
+      `access-key-activity#${investigationDigest("access-key-activity", {}, incident)}`,
+    );
     // A runbook whose pattern did not match is no problem.
     expect(result.skipped.find((s) => s.runbook === "audit-iam")).not.toHaveProperty("unresolved");
   }, 120_000);

@@ -71,6 +71,12 @@ export interface TriggerMiss {
    * missing, a value its declaration refuses): the runbook should have run and could not.
    */
   unresolved?: true;
+  /**
+   * An unresolved miss's incident: `incidentOf` the event, else its `id`. The errored report the
+   * trigger gives it is alerted as an investigation of that event, apart from the runbook's
+   * scheduled runs (whose pass would otherwise recover it).
+   */
+  incident?: string;
 }
 
 /**
@@ -93,10 +99,13 @@ export function planTrigger(runbook: Runbook, event: unknown): TriggerMatch | Tr
     }
     const resolved = resolveTrigger(runbook, trigger, event);
     if (typeof resolved === "string") {
+      const id = isPlainObject(event) && typeof event.id === "string" ? `event:${event.id}` : "";
+      const incident = incidentOf(event) ?? id;
       return {
         matched: false,
         reason: `${label}the pattern matched but ${resolved}`,
         unresolved: true,
+        ...(incident ? { incident } : {}),
       };
     }
     const incident = Object.keys(trigger.params).length === 0 ? incidentOf(event) : undefined;

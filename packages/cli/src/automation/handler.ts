@@ -255,7 +255,10 @@ function investigations(result: Awaited<ReturnType<typeof triggerEvent>>): RunTo
                   // expression filled the alert's subject, which SNS then cut).
                   about: Object.keys(o.plan.params),
                 }
-              : {}),
+              : o.plan.unresolved
+                ? // An event it could not run on: that event's investigation (core TriggerMiss).
+                  { investigation: investigationDigest(o.runbook.meta.id, {}, o.plan.incident) }
+                : {}),
           },
         ]
       : [],

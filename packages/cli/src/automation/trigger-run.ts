@@ -223,9 +223,25 @@ export async function triggerEvent(
   // Their reports first: no run that hangs or throws keeps them from being written.
   const broken = outcomes.filter((o) => o.broken?.escalated);
   await storeErrored(broken, (o) => loadError(o.broken!.file, o.broken!.problems), result, options);
+  // A runbook whose pattern matched but that the event could not give its parameters or window
+  // should have run: an errored report, escalated as any run that errored (the Lambda said it in
+  // its result's problems alone, which nobody reads, and the finding told nobody).
+  const unresolved = outcomes.filter((o) => !o.broken && !o.plan.matched && o.plan.unresolved);
+  await storeErrored(unresolved, unresolvedError, result, options);
   const matched = outcomes.filter((o) => o.plan.matched && !o.broken);
   if (matched.length > 0) await runMatched(matched, result, options);
   return result;
+}
+
+/** The error of a runbook the event matched and could not run (`TriggerMiss.unresolved`). */
+function unresolvedError(o: TriggerOutcome): RunMdError {
+  return new RunMdError(
+    "bad-event",
+    `the event matched ${o.runbook.meta.id}'s trigger but cannot run it: ${o.plan.reason}`,
+    {
+      hint: "Map the trigger's parameters to paths every such event has, or widen what their declarations accept.",
+    },
+  );
 }
 
 /** Gives each outcome the errored report of `error` (its run stopped before its first step). */
@@ -254,7 +270,11 @@ async function storeErrored(
                 window: { ...o.plan.window, source: "the event's trigger" },
               },
             }
-          : {}),
+          : // An event it could not run on: an investigation of it all the same, never the
+            // runbook's latest run (its scheduled runs' place on the site).
+            o.plan.unresolved
+            ? { kind: "investigation" as const }
+            : {}),
       },
       startedAt,
     );
