@@ -689,7 +689,14 @@ export class LocalEngine implements Engine {
     const stored =
       this.manifests === null
         ? null
-        : await readStore(this.manifests, window, this.logDir !== null, beside);
+        : // A copy of a stored delivery under another folder is the store's (store.ts recordedFirst).
+          await readStore(
+            this.manifests,
+            window,
+            this.logDir !== null,
+            beside,
+            async (files) => (await this.catalog.withoutCopies(files)).files,
+          );
     const rawRange = stored === null ? days : missingRange(stored.rawDays);
     // Raw days are listed whenever there are some: also when the store covers the whole window
     // and only the day after it is read raw (its folder holds files the store lacks: the late

@@ -633,7 +633,7 @@ export class LogCatalog {
   }
 
   /** `withoutCopies`, its candidates compared by content (digests kept by path and identity). */
-  private async withoutCopies(files: SourceFile[]): Promise<ReturnType<typeof withoutCopies>> {
+  async withoutCopies(files: SourceFile[]): Promise<ReturnType<typeof withoutCopies>> {
     const candidates = copyCandidates(files);
     if (this.digests.size > 100_000) this.digests.clear();
     const key = (f: SourceFile) => `${f.path}\u0000${f.identity}`;

@@ -398,6 +398,21 @@ function recordedKey(
   return recordedElsewhere(m);
 }
 
+/**
+ * The log directory's files with those the store records first (`recordedKey`), for the copies
+ * of a delivery under a second folder to be left out as copies of the recorded one (the raw
+ * files' `withoutCopies` keeps the first in path order). Red-team: a stored delivery copied under
+ * a folder sorting before its own was read beside the store as a file it lacks: its events
+ * counted twice.
+ */
+function recordedFirst(m: StoreManifest, files: readonly SourceFile[]): SourceFile[] {
+  const recorded = recordedBy(
+    m,
+    files.filter((f) => f.layoutDay !== null),
+  );
+  return [...files.filter(recorded), ...files.filter((f) => !recorded(f))];
+}
+
 /** Whether the store records a log directory's file (`recordedKey`). */
 function recordedBy(m: StoreManifest, files: readonly { rel: string }[]) {
   const key = recordedKey(m, files);
@@ -999,10 +1014,12 @@ export async function readStore(
   w: TimeWindow | null,
   rawFallback: boolean,
   rawFiles: readonly SourceFile[] = [],
+  once?: (files: SourceFile[]) => Promise<readonly SourceFile[]>,
 ): Promise<StoreRead> {
   for (let attempt = 0; ; attempt++) {
     const m = await manifests.get();
-    const read = storeRead(manifests.store, m, w, rawFallback, rawFiles);
+    const listed = once === undefined ? rawFiles : await once(recordedFirst(m, rawFiles));
+    const read = storeRead(manifests.store, m, w, rawFallback, listed);
     const bad = await badDayFile(read.files);
     if (bad === undefined) return read;
     if (attempt < MANIFEST_REREADS && (await manifests.get()) !== m) continue;

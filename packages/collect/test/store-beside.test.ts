@@ -1,0 +1,80 @@
+/**
+ * Files of the store's source read raw beside the store's days (`local.store` with
+ * `local.logDir`): each event once, whichever way its file is found. The truth is computed from
+ * the records the test writes (which lie in the window), never from the engine.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { createLocalEngine, type LocalEngine } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { tempDir } from "../../engine-local/test/helpers.ts";
+import { collectFromDir } from "../src/index.ts";
+import { layoutFile } from "./truth.ts";
+
+interface Rec {
+  id: string;
+  time: string;
+}
+
+let root: string;
+const engines: LocalEngine[] = [];
+beforeAll(async () => {
+  root = await tempDir("run-md-store-beside-");
+});
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const WEEK = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
+const [FROM, TO] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+const QUERIES = {
+  sql: "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+  "logs-insights": "fields eventID | sort eventID asc",
+} as const;
+
+/** The ids a step over [FROM, TO) reads in each dialect, with the engine's options. */
+async function ids(opts: { store?: string; logDir: string }) {
+  const e = await createLocalEngine({ ...opts, threads: 1 });
+  engines.push(e);
+  const out: Record<string, unknown[]> = {};
+  for (const [dialect, q] of Object.entries(QUERIES)) {
+    const w = { start: new Date(FROM), end: new Date(TO) };
+    const r = await e.query(queryRequest(dialect as keyof typeof QUERIES, q, w));
+    out[dialect] = r.rows.map((x) => x[0]);
+  }
+  return out;
+}
+
+/** The ids of the records that lie in [FROM, TO), each once, in both dialects. */
+function truth(recs: Rec[]) {
+  const [start, end] = [Date.parse(FROM), Date.parse(TO)];
+  const inWindow = recs
+    .filter((r) => Date.parse(r.time) >= start && Date.parse(r.time) < end)
+    .map((r) => r.id)
+    .sort();
+  return { sql: inWindow, "logs-insights": inWindow };
+}
+
+/** A delivery's name (CloudTrail never gives two deliveries one). */
+const NAME = "111122223333_CloudTrail_us-east-1_20261124T1005Z_Ab12Cd34Ef56Gh78";
+
+describe("a stored delivery copied under another folder of the store's source after the collect", () => {
+  // Red-team: the raw files alone read such a copy once (files.ts withoutCopies); beside the
+  // store, the copy under a folder sorting first was read as a file the store lacks, and its
+  // events were counted twice, with a warning that the store lacked it.
+  it("is read once: its events are the store's", async () => {
+    const logs = path.join(root, "copied");
+    const store = `${logs}-store`;
+    const recs = [
+      { id: "a", time: "2026-11-24T10:00:00Z" },
+      { id: "b", time: "2026-11-24T10:01:00Z" },
+    ];
+    await layoutFile(logs, "2026/11/24", NAME, recs, "sync-b/AWSLogs/111122223333");
+    await collectFromDir({ sourceDir: logs, store, window: WEEK });
+    await fsp.cp(path.join(logs, "sync-b"), path.join(logs, "sync-a"), { recursive: true });
+    expect(await ids({ logDir: logs })).toEqual(truth(recs));
+    expect(await ids({ store, logDir: logs })).toEqual(truth(recs));
+  });
+});
