@@ -1,0 +1,108 @@
+/**
+ * Which days a step reads from the store and which from `local.logDir` (store.ts `planStore`),
+ * where a condition's edge changes the answer (mutation audit). The truth is computed from the
+ * records the test writes: which lie in the window, and which files the store was collected from.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { createLocalEngine, type LocalEngine, LogCatalog } from "@run-md/engine-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRequest } from "../../core/test/query-request.ts";
+import { tempDir } from "../../engine-local/test/helpers.ts";
+import { dayRange } from "../src/collect.ts";
+import { collectFiles, collectFromDir } from "../src/index.ts";
+import { layoutFile } from "./truth.ts";
+
+interface Rec {
+  id: string;
+  time: string;
+}
+
+let root: string;
+const engines: LocalEngine[] = [];
+beforeAll(async () => {
+  root = await tempDir("run-md-store-plan-");
+});
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+const [FROM, TO] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
+const QUERIES = {
+  sql: "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
+  "logs-insights": "fields eventID | sort eventID asc",
+} as const;
+
+/** The ids a step over [FROM, TO) reads in each dialect, with the engine's options. */
+async function ids(opts: { store: string; logDir: string }) {
+  const e = await createLocalEngine({ ...opts, threads: 1 });
+  engines.push(e);
+  const out: Record<string, unknown[]> = {};
+  for (const [dialect, q] of Object.entries(QUERIES)) {
+    const w = { start: new Date(FROM), end: new Date(TO) };
+    const r = await e.query(queryRequest(dialect as keyof typeof QUERIES, q, w));
+    out[dialect] = r.rows.map((x) => x[0]);
+  }
+  return out;
+}
+
+/** The ids of the records that lie in [FROM, TO), in both dialects. */
+function truth(recs: Rec[]) {
+  const [start, end] = [Date.parse(FROM), Date.parse(TO)];
+  const inWindow = recs
+    .filter((r) => Date.parse(r.time) >= start && Date.parse(r.time) < end)
+    .map((r) => r.id)
+    .sort();
+  return { sql: inWindow, "logs-insights": inWindow };
+}
+
+/** Collects every file of `dir` over 2026-11-18..2026-11-26, listed at `at`. */
+async function collectAt(dir: string, store: string, at: Date): Promise<void> {
+  const window = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") };
+  const catalog = new LogCatalog(dir, `${store}-cache`);
+  const { files } = await catalog.scan(dayRange(window));
+  const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+  await collectFiles({ store, window }, catalog, all, { complete: true, at });
+}
+
+describe("a day that ends exactly an hour before a collect's listing, with a log directory staler than the store", () => {
+  // Mutation audit (planStore: `d.to <= r.to - DELIVERY_LAG_MS` as `<`): such a day is settled
+  // in the store; read raw from a sync older than the collect, it lost the events the store holds.
+  it("is answered from the store: every event the collect found", async () => {
+    const [bucket, sync, store] = ["edge-bucket", "edge-sync", "edge-store"].map((d) =>
+      path.join(root, d),
+    ) as [string, string, string];
+    const recs = [
+      { id: "a", time: "2026-11-24T10:00:00Z" },
+      { id: "c", time: "2026-11-24T20:00:00Z" },
+    ];
+    await layoutFile(bucket, "2026/11/24", "a", [recs[0] as Rec]);
+    await fsp.cp(bucket, sync, { recursive: true });
+    // Delivered after the sync, before the collect (listing at 01:00 the day after).
+    await layoutFile(bucket, "2026/11/24", "c", [recs[1] as Rec]);
+    await collectAt(bucket, store, new Date("2026-11-25T01:00:00Z"));
+    expect(await ids({ store, logDir: sync })).toEqual(truth(recs));
+  });
+});
+
+describe("the day after the window, found empty by the collect, its folder holding files in a log directory that is not the store's source", () => {
+  // Mutation audit (planStore: `!behind.has(d)` dropped for the day after the window): that day
+  // was answered from the store's empty day, without the window's last minutes delivered there.
+  it("is read from the raw files", async () => {
+    const [source, other, store] = ["after-source", "after-other", "after-store"].map((d) =>
+      path.join(root, d),
+    ) as [string, string, string];
+    const stored = [{ id: "a", time: "2026-11-24T10:00:00Z" }];
+    await layoutFile(source, "2026/11/24", "a", stored);
+    await collectFromDir({
+      sourceDir: source,
+      store,
+      window: { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") },
+    });
+    // Another folder's delivery of the window's last minutes, into the next day's folder.
+    const late = [{ id: "late", time: "2026-11-24T23:58:00Z" }];
+    await layoutFile(other, "2026/11/25", "late", late);
+    expect(await ids({ store, logDir: other })).toEqual(truth([...stored, ...late]));
+  });
+});
