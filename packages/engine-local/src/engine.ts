@@ -689,7 +689,7 @@ export class LocalEngine implements Engine {
     const stored =
       this.manifests === null
         ? null
-        : // A copy of a stored delivery under another folder is the store's (store.ts recordedFirst).
+        : // A copy of a stored delivery under another folder is the store's (store.ts withoutStoredCopies).
           await readStore(
             this.manifests,
             window,

@@ -399,18 +399,26 @@ function recordedKey(
 }
 
 /**
- * The log directory's files with those the store records first (`recordedKey`), for the copies
- * of a delivery under a second folder to be left out as copies of the recorded one (the raw
- * files' `withoutCopies` keeps the first in path order). Red-team: a stored delivery copied under
- * a folder sorting before its own was read beside the store as a file it lacks: its events
- * counted twice.
+ * The log directory's files less the copies of a delivery the store records (`recordedKey`)
+ * under another folder: `once` (the catalog's `withoutCopies`, which keeps the first in path
+ * order) is handed the recorded files first, and only files the store does not record are left
+ * out (two recorded copies both stay: the store holds both). Red-team: a stored delivery copied
+ * under a folder sorting before its own was read beside the store as a file it lacks, its
+ * events counted twice.
  */
-function recordedFirst(m: StoreManifest, files: readonly SourceFile[]): SourceFile[] {
+async function withoutStoredCopies(
+  m: StoreManifest,
+  files: readonly SourceFile[],
+  once: (files: SourceFile[]) => Promise<readonly SourceFile[]>,
+): Promise<SourceFile[]> {
   const recorded = recordedBy(
     m,
     files.filter((f) => f.layoutDay !== null),
   );
-  return [...files.filter(recorded), ...files.filter((f) => !recorded(f))];
+  const kept = new Set(
+    await once([...files.filter(recorded), ...files.filter((f) => !recorded(f))]),
+  );
+  return files.filter((f) => kept.has(f) || recorded(f));
 }
 
 /** Whether the store records a log directory's file (`recordedKey`). */
@@ -1018,7 +1026,7 @@ export async function readStore(
 ): Promise<StoreRead> {
   for (let attempt = 0; ; attempt++) {
     const m = await manifests.get();
-    const listed = once === undefined ? rawFiles : await once(recordedFirst(m, rawFiles));
+    const listed = once === undefined ? rawFiles : await withoutStoredCopies(m, rawFiles, once);
     const read = storeRead(manifests.store, m, w, rawFallback, listed);
     const bad = await badDayFile(read.files);
     if (bad === undefined) return read;
