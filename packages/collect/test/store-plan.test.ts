@@ -12,7 +12,7 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { dayRange } from "../src/collect.ts";
 import { collectFiles, collectFromDir } from "../src/index.ts";
-import { layoutFile } from "./truth.ts";
+import { cloudTrailRecord, layoutFile } from "./truth.ts";
 
 interface Rec {
   id: string;
@@ -58,9 +58,10 @@ function truth(recs: Rec[]) {
   return { sql: inWindow, "logs-insights": inWindow };
 }
 
-/** Collects every file of `dir` over 2026-11-18..2026-11-26, listed at `at`. */
-async function collectAt(dir: string, store: string, at: Date): Promise<void> {
-  const window = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") };
+const WEEK = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") };
+
+/** Collects every file of `dir` over `window` (2026-11-18..2026-11-26), listed at `at`. */
+async function collectAt(dir: string, store: string, at: Date, window = WEEK): Promise<void> {
   const catalog = new LogCatalog(dir, `${store}-cache`);
   const { files } = await catalog.scan(dayRange(window));
   const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
@@ -131,4 +132,66 @@ describe("the hour before a collect's listing, with a log directory that lacks o
     expect(r.notReadFrom).toBeUndefined();
     expect(r.warnings.join("\n")).not.toContain("the store was collected up to");
   });
+});
+
+/** An export holding one event, written outside the delivery layout of `dir`. */
+async function writeExport(dir: string, rec: Rec): Promise<void> {
+  await fsp.mkdir(path.join(dir, "exports"), { recursive: true });
+  const body = JSON.stringify({ Records: [cloudTrailRecord(rec)] });
+  await fsp.writeFile(path.join(dir, "exports", "x.json"), body);
+}
+
+/** A step over [FROM, TO) in SQL: its ids, `notReadFrom` and whether it warned of the hour. */
+async function hourAnswer(store: string, logDir: string) {
+  const e = await createLocalEngine({ store, logDir, threads: 1 });
+  engines.push(e);
+  const r = await e.query(
+    queryRequest("sql", QUERIES.sql, { start: new Date(FROM), end: new Date(TO) }),
+  );
+  const warned = r.warnings.join("\n").includes("the store was collected up to");
+  return { ids: r.rows.map((x) => x[0]), notReadFrom: r.notReadFrom, warned };
+}
+
+describe("the hour before a collect's listing, and the exports the store took events from", () => {
+  // Mutation audit (daysLacking's exports): an export the log directory holds, or one whose
+  // collected ranges do not reach the day, is not one it lacks; counted, the day was answered
+  // from the store with its warning and a false `notReadFrom` instead of from the raw files.
+  const listing = new Date("2026-11-25T00:20:00Z");
+  it("reads the day raw when the log directory holds the export", async () => {
+    const [logs, store] = ["held-export", "held-export-store"].map((d) => path.join(root, d));
+    const recs = [
+      { id: "a", time: "2026-11-24T10:00:00Z" },
+      { id: "x", time: "2026-11-24T22:00:00Z" },
+    ];
+    await layoutFile(logs as string, "2026/11/24", "a", [recs[0] as Rec]);
+    await writeExport(logs as string, recs[1] as Rec);
+    await collectAt(logs as string, store as string, listing);
+    expect(await hourAnswer(store as string, logs as string)).toEqual({
+      ids: truth(recs).sql,
+      notReadFrom: undefined,
+      warned: false,
+    });
+  });
+  for (const [when, window] of [
+    ["before", { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-24T00:00:00Z") }],
+    ["after", { start: new Date("2026-11-26T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") }],
+  ] as const) {
+    it(`reads the day raw when the export was collected only ${when} it`, async () => {
+      const [bucket, sync, store] = ["bucket", "sync", "store"].map((d) =>
+        path.join(root, `ranged-${when}-${d}`),
+      ) as [string, string, string];
+      const recs = [{ id: "a", time: "2026-11-24T10:00:00Z" }];
+      await layoutFile(bucket, "2026/11/24", "a", recs);
+      await fsp.cp(bucket, sync, { recursive: true });
+      // The bucket also holds an export, collected only over `window`, away from 2026-11-24.
+      await writeExport(bucket, { id: "x", time: "2026-11-24T22:00:00Z" });
+      await collectAt(bucket, store, new Date("2026-12-01T00:00:00Z"), window);
+      await collectAt(sync, store, listing);
+      expect(await hourAnswer(store, sync)).toEqual({
+        ids: truth(recs).sql,
+        notReadFrom: undefined,
+        warned: false,
+      });
+    });
+  }
 });
