@@ -195,3 +195,29 @@ describe("the hour before a collect's listing, and the exports the store took ev
     });
   }
 });
+
+describe("a delivery file of a day the store took from an export of the log directory", () => {
+  // Mutation audit (exportsBehind: layout files taken as exports): the log directory is the
+  // store's source by its export alone; a delivery of a day the store answers from that export
+  // (`lookup-events` of the same trail) may hold its events: named as not read, never read raw
+  // beside the store (which counted the export's events twice).
+  it("is named as not read, and the export's events counted once", async () => {
+    const [logs, store] = ["export-day", "export-day-store"].map((d) => path.join(root, d)) as [
+      string,
+      string,
+    ];
+    const rec = { id: "x", time: "2026-11-24T10:00:00Z" };
+    await writeExport(logs, rec);
+    await collectAt(logs, store, new Date("2026-12-01T00:00:00Z"));
+    await layoutFile(logs, "2026/11/24", "delivered", [rec]);
+    const e = await createLocalEngine({ store, logDir: logs, threads: 1 });
+    engines.push(e);
+    const r = await e.query(
+      queryRequest("sql", QUERIES.sql, { start: new Date(FROM), end: new Date(TO) }),
+    );
+    expect(r.rows.map((x) => x[0])).toEqual(truth([rec]).sql);
+    expect(r.warnings.join("\n")).toContain(
+      "1 file of the log directory (AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/delivered.json.gz) was not read over the days the store answers",
+    );
+  });
+});
