@@ -107,3 +107,30 @@ describe("a delivery the store holds under two folders, in the hour before a col
     expect(r.warnings.join("\n")).not.toContain("the store was collected up to");
   });
 });
+
+describe("a file the store lacks that the engine does not read by its name, in a folder of a day the store answers", () => {
+  // Red-team: the raw files alone name such a file as not read (the step errors rather than
+  // passes without its events); beside the store, the folders' listing was used for the files
+  // to read beside it only, and the file was passed over without a word.
+  it("is named as not read, as on the raw files", async () => {
+    const logs = path.join(root, "unread-name");
+    const store = `${logs}-store`;
+    const recs = [{ id: "a", time: "2026-11-24T10:00:00Z" }];
+    await layoutFile(logs, "2026/11/24", "a", recs);
+    await collectFromDir({ sourceDir: logs, store, window: WEEK });
+    // Synced after the collect, compressed in a way the engine does not read.
+    const bz2 = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/late.json.bz2";
+    await fsp.writeFile(path.join(logs, bz2), "BZh9");
+    for (const opts of [{ logDir: logs }, { store, logDir: logs }]) {
+      const e = await createLocalEngine({ ...opts, threads: 1 });
+      engines.push(e);
+      for (const [dialect, q] of Object.entries(QUERIES)) {
+        const w = { start: new Date(FROM), end: new Date(TO) };
+        const r = await e.query(queryRequest(dialect as keyof typeof QUERIES, q, w));
+        expect(r.rows.map((x) => x[0])).toEqual(truth(recs).sql);
+        expect(r.unread).toEqual([bz2]);
+        expect(r.warnings.join("\n")).toContain(`skipped ${bz2}: a file in a CloudTrail delivery`);
+      }
+    }
+  });
+});

@@ -682,10 +682,11 @@ export class LocalEngine implements Engine {
     const days = window ? deliveryDays(window) : null;
     // With raw files beside the store, the window's folders are listed first: a day whose folder
     // holds files the store has no record of is read raw (store.ts `daysBehind`).
-    const beside =
+    const listing =
       this.manifests !== null && this.logDir !== null && days !== null
-        ? (await this.catalog.scan(days)).files
-        : [];
+        ? await this.catalog.scan(days)
+        : NO_SCAN;
+    const beside = listing.files;
     const stored =
       this.manifests === null
         ? null
@@ -709,7 +710,17 @@ export class LocalEngine implements Engine {
     const more = beside.filter((f) => extra.has(f.rel) && !listed.has(f.rel));
     const rawDays = extra.size > 0 ? days : rawRange;
     const files = more.length > 0 ? [...scan.files, ...more] : scan.files;
-    return { stored, rawDays, scan: { ...scan, files }, storeFiles: stored?.files ?? [] };
+    // What the listing could not read is named over the store's days too, as on the raw files
+    // (red-team: a file synced after the collect under a name the engine does not read was
+    // passed over without a word).
+    const warnings = [...new Set([...scan.warnings, ...listing.warnings])];
+    const unread = [...new Set([...scan.unread, ...listing.unread])];
+    return {
+      stored,
+      rawDays,
+      scan: { ...scan, files, warnings, unread },
+      storeFiles: stored?.files ?? [],
+    };
   }
 
   /**
