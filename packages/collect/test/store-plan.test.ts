@@ -106,6 +106,12 @@ describe("the day after the window, found empty by the collect, its folder holdi
     const late = [{ id: "late", time: "2026-11-24T23:58:00Z" }];
     await layoutFile(other, "2026/11/25", "late", late);
     expect(await ids({ store, logDir: other })).toEqual(truth([...stored, ...late]));
+    // Read, so not named as not read (unrelatedBeside: only days the store answers with events).
+    const e = await createLocalEngine({ store, logDir: other, threads: 1 });
+    engines.push(e);
+    const w = { start: new Date(FROM), end: new Date(TO) };
+    const r = await e.query(queryRequest("sql", QUERIES.sql, w));
+    expect(r.warnings.join("\n")).not.toContain("was not read over the days the store answers");
   });
 });
 
