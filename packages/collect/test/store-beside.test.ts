@@ -134,3 +134,28 @@ describe("a file the store lacks that the engine does not read by its name, in a
     }
   });
 });
+
+describe("files read beside the store that hold events of the days around the window", () => {
+  it("give the window its own events only, in both dialects", async () => {
+    const logs = path.join(root, "around");
+    const store = `${logs}-store`;
+    const stored = [{ id: "a", time: "2026-11-24T10:00:00Z" }];
+    await layoutFile(logs, "2026/11/24", "a", stored);
+    await collectFromDir({ sourceDir: logs, store, window: WEEK });
+    // Synced after the collect: a late event of the day before in the window's first folder,
+    // the window's last minutes and the next day's first in the folder after it.
+    const first = [
+      { id: "day-before", time: "2026-11-23T23:58:00Z" },
+      { id: "in-window", time: "2026-11-24T11:00:00Z" },
+    ];
+    const next = [
+      { id: "last-minute", time: "2026-11-24T23:59:00Z" },
+      { id: "day-after", time: "2026-11-25T00:30:00Z" },
+    ];
+    await layoutFile(logs, "2026/11/24", "y", first);
+    await layoutFile(logs, "2026/11/25", "z", next);
+    const all = [...stored, ...first, ...next];
+    expect(await ids({ logDir: logs })).toEqual(truth(all));
+    expect(await ids({ store, logDir: logs })).toEqual(truth(all));
+  });
+});
