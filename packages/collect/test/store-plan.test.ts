@@ -227,3 +227,27 @@ describe("a delivery file of a day the store took from an export of the log dire
     );
   });
 });
+
+describe("an export in a log directory that is not the store's source, over a window the store does not cover", () => {
+  // Mutation audit (besideWarning without its no-store-days guard): every day is read raw, the
+  // export with them; it was also said not to be read over the days the store answers (none).
+  it("is read, and not named as not read", async () => {
+    const [source, other, store] = ["uncovered-source", "uncovered-other", "uncovered-store"].map(
+      (d) => path.join(root, d),
+    ) as [string, string, string];
+    await layoutFile(source, "2026/11/10", "a", [{ id: "a", time: "2026-11-10T10:00:00Z" }]);
+    const early = {
+      start: new Date("2026-11-08T00:00:00Z"),
+      end: new Date("2026-11-12T00:00:00Z"),
+    };
+    await collectAt(source, store, new Date("2026-12-01T00:00:00Z"), early);
+    const recs = [{ id: "x", time: "2026-11-24T10:00:00Z" }];
+    await writeExport(other, recs[0] as Rec);
+    const e = await createLocalEngine({ store, logDir: other, threads: 1 });
+    engines.push(e);
+    const w = { start: new Date(FROM), end: new Date(TO) };
+    const r = await e.query(queryRequest("sql", QUERIES.sql, w));
+    expect(r.rows.map((x) => x[0])).toEqual(truth(recs).sql);
+    expect(r.warnings.join("\n")).not.toContain("was not read over the days the store answers");
+  });
+});
