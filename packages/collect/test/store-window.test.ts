@@ -834,11 +834,13 @@ describe("a store collected from another folder of the same logs than local.logD
       "AWSLogs/111122223333",
       ".",
     ],
+    // Mutation audit (recordedElsewhere's first end of a path unread): a key one folder below.
+    ["collected from its account's folder, read with AWSLogs", "AWSLogs/111122223333", "AWSLogs"],
   ] as const) {
     it(`reads the files the store lacks from the raw files: ${name}`, async () => {
       const logs = path.join(
         root,
-        `other-folder-${source.replaceAll("/", "-").replace(".", "up")}`,
+        `other-folder-${source.replaceAll("/", "-").replace(".", "up")}-${logDir.replace(".", "up")}`,
       );
       const store = `${logs}-store`;
       await layoutFile(logs, "2026/11/24", "a", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
