@@ -1114,7 +1114,10 @@ describe("a stored day the collect found empty, whose folder in local.logDir hol
       (e: Error) => ({ rows: [], warnings: [], error: e.message }),
     );
     expect(r).toMatchObject({ rows: [["later"]], error: "" });
-    expect(r.warnings.join("\n")).toContain("the store lacks 1 file of 2026/11/24");
+    // Read raw in the store's place (mutation audit: behindOf's guard), not beside its day.
+    expect(r.warnings.join("\n")).toContain(
+      "the store lacks 1 file of 2026/11/24 that the log directory holds (AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/later.json.gz), synced or delivered after the collect: those days are read from the raw files",
+    );
   });
 });
 
