@@ -251,3 +251,30 @@ describe("an export in a log directory that is not the store's source, over a wi
     expect(r.warnings.join("\n")).not.toContain("was not read over the days the store answers");
   });
 });
+
+describe("an export rewritten since the collect, over a window the store does not cover", () => {
+  // Mutation audit (changedWarning without its store-days guard): the window is read raw, the
+  // export's new version with it; the step also said the store answered its days without it.
+  it("is read whole, and not said to be answered without its new events", async () => {
+    const [logs, store] = ["rewritten-logs", "rewritten-store"].map((d) => path.join(root, d)) as [
+      string,
+      string,
+    ];
+    await layoutFile(logs, "2026/11/10", "a", [{ id: "a", time: "2026-11-10T10:00:00Z" }]);
+    await writeExport(logs, { id: "x", time: "2026-11-10T12:00:00Z" });
+    const early = {
+      start: new Date("2026-11-08T00:00:00Z"),
+      end: new Date("2026-11-12T00:00:00Z"),
+    };
+    await collectAt(logs, store, new Date("2026-12-01T00:00:00Z"), early);
+    // Written again, another size: an event of the window now.
+    const recs = [{ id: "x-rewritten", time: "2026-11-24T10:00:00Z" }];
+    await writeExport(logs, recs[0] as Rec);
+    const e = await createLocalEngine({ store, logDir: logs, threads: 1 });
+    engines.push(e);
+    const w = { start: new Date(FROM), end: new Date(TO) };
+    const r = await e.query(queryRequest("sql", QUERIES.sql, w));
+    expect(r.rows.map((x) => x[0])).toEqual(truth(recs).sql);
+    expect(r.warnings.join("\n")).not.toContain("changed since the collect");
+  });
+});
