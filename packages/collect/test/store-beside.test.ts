@@ -159,3 +159,26 @@ describe("files read beside the store that hold events of the days around the wi
     expect(await ids({ store, logDir: logs })).toEqual(truth(all));
   });
 });
+
+describe("a file read beside the store on a covered day, in a window that also has a day read raw", () => {
+  // Mutation audit (sources: the raw days' range, not the window's, handed to the reader with
+  // files beside the store): the beside file's day lay outside it, and its events were lost.
+  it("gives the window the events of both", async () => {
+    const logs = path.join(root, "beside-and-raw");
+    const store = `${logs}-store`;
+    const stored = [{ id: "a", time: "2026-11-23T10:00:00Z" }];
+    await layoutFile(logs, "2026/11/23", "a", stored);
+    // The store covers 2026/11/23 only; 2026/11/24 is read raw.
+    const w = { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-24T00:00:00Z") };
+    await collectFromDir({ sourceDir: logs, store, window: w });
+    const beside = [{ id: "late", time: "2026-11-23T11:00:00Z" }];
+    const raw = [{ id: "b", time: "2026-11-24T10:00:00Z" }];
+    await layoutFile(logs, "2026/11/23", "late", beside);
+    await layoutFile(logs, "2026/11/24", "b", raw);
+    const e = await createLocalEngine({ store, logDir: logs, threads: 1 });
+    engines.push(e);
+    const span = { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-25T00:00:00Z") };
+    const r = await e.query(queryRequest("sql", QUERIES.sql, span));
+    expect(r.rows.map((x) => x[0])).toEqual(["a", "b", "late"]);
+  });
+});
