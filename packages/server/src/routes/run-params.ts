@@ -130,7 +130,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The text parameters (string, arn, account_id) a masked caller's request gives another value
+ * Parameters whose value can ask a question of a masked field: text (string, arn, account_id)
+ * and numbers (`try_cast(split_part(sourceipaddress, '.', 1) AS integer) = {{octet}}` run with 1,
+ * 2, ... told the first octets from the counts: second review, 2026-12-08). A boolean, an instant
+ * or a duration chooses between the runbook's own questions or the time read.
+ */
+const STEERING_TYPES: readonly ParamType[] = [...TEXT_TYPES, "integer", "number"];
+
+/**
+ * The text and number parameters (STEERING_TYPES) a masked caller's request gives another value
  * than the runbook's as written, where a step that reads a field masked for them references it
  * (`maskedFieldRead`: every part of the field's path a word of the step's query, or `@message`).
  * Such a value is a question about the masked values: `sourceipaddress LIKE {{p}}` run with
@@ -148,20 +156,43 @@ export function steeredMaskedParams(
   if (plan.size === 0) return [];
   const configured = ctx.runs.configParams(runbook.meta.id);
   const given = resolveParams(runbook, { ...configured, ...params }, {}, undefined, API_PARAMS);
-  let written: Record<string, unknown> = {};
-  try {
-    written = resolveParams(runbook, configured);
-  } catch {
-    // A required parameter without a value: every value of it is the caller's.
-  }
+  const written = writtenValues(runbook, configured, params);
   const decls = runbook.meta.params;
   return Object.keys(params).filter(
     (name) =>
-      TEXT_TYPES.includes(decls[name]!.type) &&
-      JSON.stringify(given[name]) !== JSON.stringify(written[name]) &&
+      STEERING_TYPES.includes(decls[name]!.type) &&
+      (!Object.hasOwn(written, name) ||
+        JSON.stringify(given[name]) !== JSON.stringify(written[name])) &&
       runbook.steps.some(
         (s) =>
           s.paramRefs.some((r) => r.name === name) && maskedFieldRead(plan, s.query) !== undefined,
       ),
   );
+}
+
+/**
+ * The runbook's values as written (its defaults, the configuration's `params.<id>`), by name; a
+ * parameter with neither is left out (every value of it is the caller's). The request's values
+ * stand in for those while resolving only: a required parameter made the whole runbook as written
+ * unresolvable, and a value given as written was taken for the caller's.
+ */
+function writtenValues(
+  runbook: Runbook,
+  configured: Record<string, unknown>,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
+  const decls = runbook.meta.params;
+  const unwritten = Object.keys(decls).filter(
+    (n) => decls[n]!.default === undefined && !Object.hasOwn(configured, n),
+  );
+  const fill = Object.fromEntries(unwritten.map((n) => [n, params[n]]));
+  const out: Record<string, unknown> = resolveParams(
+    runbook,
+    { ...fill, ...configured },
+    {},
+    undefined,
+    API_PARAMS,
+  );
+  for (const n of unwritten) delete out[n];
+  return out;
 }
