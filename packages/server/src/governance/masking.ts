@@ -330,8 +330,71 @@ function renamedField(
       parts.at(-1),
       ...parts.map((_, i) => parts.slice(0, i + 1).join(".")),
     ]);
-    return !names.some((n) => holders.has(n));
+    if (!names.some((n) => holders.has(n))) return true;
+    // Beside a column named after it, the field may be selected under another name too.
+    return typeof query === "string" && selectedUnderOtherName(query, parts, holders);
   });
+}
+
+/**
+ * Whether a SELECT list of the query, at any depth (a WITH query's, a subquery's), has an item
+ * that reads every part of the field's path under a label no rule masks by name
+ * (`lag(sourceipaddress) OVER (...) AS previous_ip` beside a `sourceipaddress` column showed the
+ * masked caller every previous address: second review, 2026-12-08). Told from the text, as
+ * `renamedField` tells what a query reads.
+ */
+function selectedUnderOtherName(
+  query: string,
+  parts: string[],
+  holders: ReadonlySet<string | undefined>,
+): boolean {
+  return selectItems(query.toLowerCase()).some((item) => {
+    const words = queryWords(item);
+    return parts.every((p) => words.has(p)) && !holders.has(itemLabel(item));
+  });
+}
+
+/** Where a SELECT list ends, at its own depth. */
+const LIST_END =
+  /(?<![\w$])(?:from|where|group|order|limit|having|union|intersect|except|offset|fetch|window)\b/y;
+
+/**
+ * The items of every SELECT list of a (lower-cased) query, as written: its commas and brackets
+ * read with literals, quoted names and comments blanked.
+ */
+function selectItems(query: string): string[] {
+  const blank = (m: string) => " ".repeat(m.length);
+  const shape = query.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, blank);
+  const items: string[] = [];
+  for (const m of shape.matchAll(/(?<![\w$])select\b/g)) {
+    let start = m.index + m[0].length;
+    let depth = 0;
+    let i = start;
+    for (; i < shape.length; i++) {
+      const c = shape[i];
+      if (c === "(") depth++;
+      else if (c === ")" && depth-- === 0) break;
+      else if (depth === 0 && c === ",") {
+        items.push(query.slice(start, i));
+        start = i + 1;
+      } else if (depth === 0) {
+        LIST_END.lastIndex = i;
+        if (LIST_END.test(shape)) break;
+      }
+    }
+    items.push(query.slice(start, i));
+  }
+  return items.map((item) => item.trim().replace(/^(?:distinct|all)\s+/, ""));
+}
+
+/**
+ * The label Athena gives a SELECT item: its alias, else the last part of a column or field it is
+ * (`t.sourceipaddress` is `sourceipaddress`); undefined for an expression without one (`_col1`).
+ */
+function itemLabel(item: string): string | undefined {
+  const text = item.replaceAll('"', "");
+  if (/^[a-z_]\w*(?:\.[a-z_]\w*)*$/.test(text)) return text.split(".").at(-1);
+  return /(?:\bas\s+|\)\s*)([a-z_]\w*)$/.exec(text)?.[1];
 }
 
 /** A query's words, lower-cased: names, keywords, and the words in its literals (`@message` too). */
