@@ -365,7 +365,9 @@ function projectedValues(params: Record<string, string>): { limits: Limits; show
     if ((params[`projection.${key}.type`] ?? "").trim().toLowerCase() !== "enum") continue;
     if (!template.includes(`\${${key}}`)) continue;
     const text = params[`projection.${key}.values`] ?? "";
-    limits[wanted] = text.split(",").map((v) => v.trim());
+    // Untrimmed: "any white space is considered part of an enum value" (Athena's guide), so
+    // `us-east-1, us-west-2` projects no folder of us-west-2, as coverage.ts reads it too.
+    limits[wanted] = text.split(",");
     shown.push(`'projection.${key}.values' = '${text}'`);
   }
   return { limits, shown: shown.join(", ") };

@@ -279,6 +279,32 @@ describe("an account's region that stopped delivering, on Athena", () => {
     expect(listings(emulator)).toBe(3 + 5 + 5);
   });
 
+  it("names a region the projection's values hold only with white space (Athena reads ' us-west-2', no folder of the trail)", async () => {
+    // Athena's guide: "Any white space is considered part of an enum value".
+    emulator = await startEmulator({
+      logDir: dir,
+      tableAliases: [TABLE],
+      tableDdl: ONE_REGION_PROJECTED.replace(
+        "'projection.region.values'='us-east-1'",
+        "'projection.region.values'='us-east-1, us-west-2'",
+      ),
+      s3Buckets: { trail: dir },
+    });
+    engine = emulatedAthena(emulator.endpoint, { table: TABLE, partitioning: "projection" });
+    const r = await engine.query(queryRequest("sql", WEST, WEEK));
+    // The truth: the files the test wrote under us-west-2's folder on the window's days.
+    const west = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", "us-west-2", "2026", "11");
+    const files = readdirSync(west).reduce((n, d) => n + readdirSync(path.join(west, d)).length, 0);
+    expect(r.warnings.filter((w) => w.includes("projection leaves out"))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${files} delivery files of us-west-2 of account ${ACCOUNT} on the window's days`,
+        ),
+      ),
+    ]);
+    expect(r.notReadFrom).toBe(WEEK.start.toISOString());
+  });
+
   it("names at most five accounts' regions the projection leaves out, and how many more (an organization's bucket: a warning each for hundreds)", async () => {
     // A bucket of its own, outside the other tests' log directory.
     const many = mkdtempSync(path.join(os.tmpdir(), "run-md-athena-many-"));
