@@ -11,12 +11,8 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { dayRange } from "../src/collect.ts";
 import { collectFiles, collectFromDir } from "../src/index.ts";
+import { FROM, idsOf, QUERIES, TO, truthOf } from "./day-ids.ts";
 import { layoutFile } from "./truth.ts";
-
-interface Rec {
-  id: string;
-  time: string;
-}
 
 let root: string;
 const engines: LocalEngine[] = [];
@@ -29,34 +25,10 @@ afterAll(async () => {
 });
 
 const WEEK = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-26T00:00:00Z") };
-const [FROM, TO] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
-const QUERIES = {
-  sql: "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
-  "logs-insights": "fields eventID | sort eventID asc",
-} as const;
 
 /** The ids a step over [FROM, TO) reads in each dialect, with the engine's options. */
-async function ids(opts: { store?: string; logDir: string }) {
-  const e = await createLocalEngine({ ...opts, threads: 1 });
-  engines.push(e);
-  const out: Record<string, unknown[]> = {};
-  for (const [dialect, q] of Object.entries(QUERIES)) {
-    const w = { start: new Date(FROM), end: new Date(TO) };
-    const r = await e.query(queryRequest(dialect as keyof typeof QUERIES, q, w));
-    out[dialect] = r.rows.map((x) => x[0]);
-  }
-  return out;
-}
-
-/** The ids of the records that lie in [FROM, TO), each once, in both dialects. */
-function truth(recs: Rec[]) {
-  const [start, end] = [Date.parse(FROM), Date.parse(TO)];
-  const inWindow = recs
-    .filter((r) => Date.parse(r.time) >= start && Date.parse(r.time) < end)
-    .map((r) => r.id)
-    .sort();
-  return { sql: inWindow, "logs-insights": inWindow };
-}
+const ids = (opts: { store?: string; logDir: string }) => idsOf(engines, opts);
+const truth = truthOf;
 
 /** A delivery's name (CloudTrail never gives two deliveries one). */
 const NAME = "111122223333_CloudTrail_us-east-1_20261124T1005Z_Ab12Cd34Ef56Gh78";

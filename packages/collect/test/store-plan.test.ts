@@ -12,12 +12,8 @@ import { queryRequest } from "../../core/test/query-request.ts";
 import { tempDir } from "../../engine-local/test/helpers.ts";
 import { dayRange } from "../src/collect.ts";
 import { collectFiles, collectFromDir } from "../src/index.ts";
+import { FROM, idsOf, QUERIES, type Rec, TO, truthOf } from "./day-ids.ts";
 import { cloudTrailRecord, layoutFile } from "./truth.ts";
-
-interface Rec {
-  id: string;
-  time: string;
-}
 
 let root: string;
 const engines: LocalEngine[] = [];
@@ -29,34 +25,9 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-const [FROM, TO] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
-const QUERIES = {
-  sql: "SELECT eventid FROM cloudtrail_logs ORDER BY 1",
-  "logs-insights": "fields eventID | sort eventID asc",
-} as const;
-
 /** The ids a step over [FROM, TO) reads in each dialect, with the engine's options. */
-async function ids(opts: { store: string; logDir: string }) {
-  const e = await createLocalEngine({ ...opts, threads: 1 });
-  engines.push(e);
-  const out: Record<string, unknown[]> = {};
-  for (const [dialect, q] of Object.entries(QUERIES)) {
-    const w = { start: new Date(FROM), end: new Date(TO) };
-    const r = await e.query(queryRequest(dialect as keyof typeof QUERIES, q, w));
-    out[dialect] = r.rows.map((x) => x[0]);
-  }
-  return out;
-}
-
-/** The ids of the records that lie in [FROM, TO), in both dialects. */
-function truth(recs: Rec[]) {
-  const [start, end] = [Date.parse(FROM), Date.parse(TO)];
-  const inWindow = recs
-    .filter((r) => Date.parse(r.time) >= start && Date.parse(r.time) < end)
-    .map((r) => r.id)
-    .sort();
-  return { sql: inWindow, "logs-insights": inWindow };
-}
+const ids = (opts: { store?: string; logDir: string }) => idsOf(engines, opts);
+const truth = truthOf;
 
 const WEEK = { start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-27T00:00:00Z") };
 
