@@ -126,6 +126,24 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
 export type FileServer = TestServer & { readonly ops: string };
 
 /**
+ * A fixture server of `runbooksDir` for two callers who may run with their own parameters:
+ * `ops`, and `con`, for whom `sourceipaddress` is masked (redact).
+ */
+export function maskedParamsServer(runbooksDir: string): FileServer {
+  return fixtureServer({
+    runbooks: [runbooksDir],
+    access: {
+      rules: [{ groups: ["ops", "con"], allow: ["view", "run", "run:params"] }],
+      masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
+    },
+    tokens: {
+      ops: { groups: ["ops"], user: "ops@example.com" },
+      con: { groups: ["con"], user: "con@example.com" },
+    },
+  });
+}
+
+/**
  * The server most API test files share: the fixture runbooks and a token `ops`
  * (ops@example.com, group ops), with `options` adding to or replacing these (a function is
  * called at the start, after the file's own earlier `beforeAll`). Started before the file's

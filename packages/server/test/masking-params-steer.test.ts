@@ -8,19 +8,9 @@
  */
 import path from "node:path";
 import { expect, it } from "vitest";
-import { call, fixtureServer, waitForEnd } from "./helpers.ts";
+import { call, maskedParamsServer, waitForEnd } from "./helpers.ts";
 
-const t = fixtureServer({
-  runbooks: [path.join(import.meta.dirname, "mask-steer-fixtures")],
-  access: {
-    rules: [{ groups: ["ops", "con"], allow: ["view", "run", "run:params"] }],
-    masking: [{ groups: ["con"], columns: ["sourceipaddress"], strategy: "redact" }],
-  },
-  tokens: {
-    ops: { groups: ["ops"], user: "ops@example.com" },
-    con: { groups: ["con"], user: "con@example.com" },
-  },
-});
+const t = maskedParamsServer(path.join(import.meta.dirname, "mask-steer-fixtures"));
 
 const run = (token: string, runbook: string, params: Record<string, unknown>) =>
   call(`${t.url}/api/runs`, { token, body: { runbook, params } });
