@@ -4,7 +4,8 @@
  * (RUNBOOK and SLOW_RUNBOOK of serve-fixture.ts, served by serve.test.ts and approval.test.ts) and
  * the hostile runbook with the report the real binary writes of it (hostile-fixture.ts, read by
  * escaping.test.ts) and the runbooks changed since their run (changed-fixture.ts, read by
- * versions.test.ts). Made once per test run, in the run's folder (`inject("runDir")`), by
+ * versions.test.ts) and the runs an optional step's failure only warned (warned-fixture.ts, read
+ * by warned-runs.test.ts). Made once per test run, in the run's folder (`inject("runDir")`), by
  * whichever file asks first while the others wait for it (they run in different workers). A
  * failed build fails them all, with its message. Read it, never write into it.
  */
@@ -18,6 +19,7 @@ import { runDir } from "../../test/run-dir.ts";
 import { writeChanged } from "./changed-fixture.ts";
 import { writeHostile } from "./hostile-fixture.ts";
 import { RUNBOOK, RUNBOOK_ID, SLOW_ID, SLOW_RUNBOOK } from "./serve-fixture.ts";
+import { writeWarned } from "./warned-fixture.ts";
 
 /** The runbooks and reports of site.test.ts, kept in the repository. */
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
@@ -111,6 +113,7 @@ async function buildShared(work: string, site: SharedSite): Promise<void> {
   await writeHostile(runbooksDir, reportsDir, work);
   await writeTwins(runbooksDir, reportsDir);
   await writeChanged(runbooksDir, reportsDir);
+  await writeWarned(runbooksDir, reportsDir);
   const out = path.join(work, "site");
   const result = await buildSite({ runbooksDir, reportsDir, outDir: out });
   console.log(`the shared site build: ${Math.round(result.durationMs)} ms`);

@@ -1,6 +1,7 @@
 import {
-  failsTheRun,
   isUnjudged,
+  ONLY_WARNS_NOTE,
+  onlyWarnsTheRun,
   type RunReport,
   SAMPLE_DATA_NOTE,
   type StepReport,
@@ -104,7 +105,7 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
     let body = "";
     // An optional step's failed check only warns the run (spec §2; core run.ts): no failure
     // for a CI that publishes the suite (red-team: the run exited 0, its JUnit failed the build).
-    const warnsOnly = c.status === "failed" && !failsTheRun(step, c);
+    const warnsOnly = onlyWarnsTheRun(step, c);
     const rows = c.offendingRows?.length
       ? `\noffending rows:\n${c.offendingRows.map((o) => JSON.stringify(o)).join("\n")}`
       : "";
@@ -120,7 +121,7 @@ function stepCases(r: RunReport, step: StepReport, suite: Suite): void {
       body = `<skipped message="not judged: the step errored (${esc(step.error?.code ?? "")})"/>`;
     }
     const own = c.status === "warned" ? [c.message] : [];
-    if (warnsOnly) own.push(`${c.message} (failed in an optional step: the run only warns)${rows}`);
+    if (warnsOnly) own.push(`${c.message} (${ONLY_WARNS_NOTE})${rows}`);
     body += systemOut([...own, ...notes]);
     suite.cases.push(testcase(c.label ? `${c.check} # ${c.label}` : c.check, body));
   }

@@ -189,6 +189,14 @@ export function failsTheRun(step: { optional?: boolean }, check: { status: strin
   return check.status === "failed" && step.optional !== true;
 }
 
+/** What is said beside a failed check of an `optional` step: the JUnit case, and the site. */
+export const ONLY_WARNS_NOTE = "failed in an optional step: the run only warns";
+
+/** Whether a check failed in an `optional` step, which only warns the run (spec §2). */
+export function onlyWarnsTheRun(step: { optional?: boolean }, check: { status: string }): boolean {
+  return check.status === "failed" && !failsTheRun(step, check);
+}
+
 /**
  * Whether the runbook's `escalation:` ("what a person does when an expectation fails", spec §1)
  * is for this run: a check failed that fails the run. Not for a failure of the tool (an errored

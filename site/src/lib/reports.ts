@@ -11,6 +11,7 @@ import {
   isReportFileName,
   type JsonValue,
   LATEST,
+  onlyWarnsTheRun,
   type RunKind,
   type RunReport,
   type RunStatus,
@@ -38,6 +39,8 @@ export interface CheckSummary {
   message: string;
   /** The check's step errored (a file not read, a capped result): a pass judged part of the data. */
   stepErrored?: boolean;
+  /** It failed in an `optional` step: it only warns the run (core `onlyWarnsTheRun`). */
+  onlyWarns?: boolean;
 }
 
 /** One report file of a runbook's history, with what the index and the history strip show. */
@@ -132,6 +135,7 @@ function checkSummaries(report: RunReport): CheckSummary[] {
       if (c.label !== undefined) s.label = c.label;
       if (c.actual !== undefined) s.actual = c.actual;
       if (step.error) s.stepErrored = true;
+      if (onlyWarnsTheRun(step, c)) s.onlyWarns = true;
       return s;
     }),
   );
@@ -353,6 +357,8 @@ export interface CheckChange {
   resolvedRows: Record<string, JsonValue>[];
   /** True when either run showed only the first of more offending rows. */
   partial: boolean;
+  /** It failed in an `optional` step: it only warns the run (core `onlyWarnsTheRun`). */
+  onlyWarns?: boolean;
 }
 
 export interface ReportDiff {
@@ -420,6 +426,7 @@ export function diffReports(current: RunReport, previous: RunReport | undefined)
       };
       if (step.title !== undefined) change.stepTitle = step.title;
       if (c.label !== undefined) change.label = c.label;
+      if (onlyWarnsTheRun(step, c)) change.onlyWarns = true;
       if (was && p) {
         change.previousStatus = p.status;
         change.previousShown = was.shown;
