@@ -22,6 +22,7 @@ import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
 import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
 import { serveStatic } from "./static-server.ts";
+import { CANCELLED_OPTIONAL_ID, CANCELLED_REQUIRED_ID, WARNED_ID } from "./warned-fixture.ts";
 
 const fixtureRunbooks = path.join(FIXTURES, "runbooks");
 const fixtureReports = path.join(FIXTURES, "reports");
@@ -54,7 +55,8 @@ const fixtureIds = [
 ];
 /**
  * Every runbook of the shared build: the fixtures, the served two, the hostile one and those of
- * versions.test.ts (changed since their run, run over the sample data, or cancelled).
+ * versions.test.ts (changed since their run, run over the sample data, or cancelled) and of
+ * warned-runs.test.ts (runs an optional step's failed check only warned).
  */
 const topIds = [
   ...fixtureIds,
@@ -65,6 +67,9 @@ const topIds = [
   BROKEN_ID,
   SAMPLE_ID,
   CANCELLED_ID,
+  CANCELLED_OPTIONAL_ID,
+  CANCELLED_REQUIRED_ID,
+  WARNED_ID,
 ].sort();
 /** The failed runbooks, worst first: the high one, then the others by title. */
 const failedIds = ["unauthorized-access", EDITED_ID, SAMPLE_ID, HOSTILE_ID];
