@@ -138,6 +138,13 @@ describe("a run that only warned (an optional step's check failed)", () => {
     expect([before!.report.status, latest!.report.status]).toEqual(["passed", "warned"]);
     const run = await builtPage(site.outDir, `runbooks/${WARNED_ID}/runs/${latest!.slug}`);
     expect(select(".rm-meta [data-status]", run)?.properties.dataStatus).toBe("warned");
+    // Its count of checks says which failed ones only warn it, beside "warned".
+    const all = latest!.report.steps.flatMap((s) => s.checks);
+    const count = (status: string) => all.filter((c) => c.status === status).length;
+    const checks = selectAll(".rm-meta > div", run).find((d) => text(select("dt", d)) === "checks");
+    expect(text(select("dd", checks))).toBe(
+      `${count("passed")} passed, ${count("failed")} failed (${optionalFailures(latest!.report).length} failed in an optional step: the run only warns)`,
+    );
     const diff = select(".rm-diff", run);
     expect(text(diff)).toContain("the run went from ✓ passed to ! warned");
     for (const c of optionalFailures(latest!.report)) {

@@ -10,6 +10,8 @@ import {
   compare,
   extremeColumn,
   type JsonValue,
+  ONLY_WARNS_NOTE,
+  onlyWarnsTheRun,
   parseExpect,
   type StepReport,
   unjudgedPasses,
@@ -161,18 +163,28 @@ export function checksSentence(
 /**
  * A run page's count of its checks (`2 passed, 1 failed`) from the report's summary, with the
  * passes of steps that errored (a file not read, a result capped) counted apart as not judged:
- * the runner's summary counts them as passed.
+ * the runner's summary counts them as passed; and how many of its failed checks only warn the
+ * run (an optional step's: `1 failed (1 failed in an optional step: the run only warns)`).
  */
 export function checksCountText(report: {
   summary: { checks: Record<string, number> };
-  steps: { error?: unknown; checks?: { status: string }[] }[];
+  steps: { error?: unknown; optional?: boolean; checks?: { status: string }[] }[];
 }): string {
   const unjudged = unjudgedPasses(report.steps);
+  // An optional step's failed checks only warn the run: said beside the failed count.
+  const warnsOnly = report.steps.reduce(
+    (n, s) => n + (s.checks ?? []).filter((c) => onlyWarnsTheRun(s, c)).length,
+    0,
+  );
   const counts = { ...report.summary.checks };
   counts.passed = (counts.passed ?? 0) - unjudged;
   const parts = Object.entries(counts)
     .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`);
+    .map(([s, n]) =>
+      s === "failed" && warnsOnly > 0
+        ? `${n} failed (${warnsOnly} ${ONLY_WARNS_NOTE})`
+        : `${n} ${s}`,
+    );
   if (unjudged > 0) parts.push(`${unjudged} not judged (their step errored)`);
   return parts.join(", ") || "none";
 }
