@@ -22,7 +22,12 @@ import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
 import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
 import { serveStatic } from "./static-server.ts";
-import { CANCELLED_OPTIONAL_ID, CANCELLED_REQUIRED_ID, WARNED_ID } from "./warned-fixture.ts";
+import {
+  CANCELLED_OPTIONAL_ID,
+  CANCELLED_REQUIRED_ID,
+  FAILED_AFTER_OPTIONAL_ID,
+  WARNED_ID,
+} from "./warned-fixture.ts";
 
 const fixtureRunbooks = path.join(FIXTURES, "runbooks");
 const fixtureReports = path.join(FIXTURES, "reports");
@@ -70,9 +75,16 @@ const topIds = [
   CANCELLED_OPTIONAL_ID,
   CANCELLED_REQUIRED_ID,
   WARNED_ID,
+  FAILED_AFTER_OPTIONAL_ID,
 ].sort();
 /** The failed runbooks, worst first: the high one, then the others by title. */
-const failedIds = ["unauthorized-access", EDITED_ID, SAMPLE_ID, HOSTILE_ID];
+const failedIds = [
+  "unauthorized-access",
+  EDITED_ID,
+  SAMPLE_ID,
+  HOSTILE_ID,
+  FAILED_AFTER_OPTIONAL_ID,
+];
 const runbookIds = [...topIds, ...TWIN_IDS].sort();
 
 /** The runbook ids of the Markdown files in `dir`, sorted. */

@@ -6,7 +6,8 @@
  * whose run passed and whose next run warned (its optional step's check failed) with several long
  * step warnings holding markup, as the engines' new warnings read (a log directory's files not
  * read over the store's days, files read beside the store, an Athena region outside the
- * table's projection). The reports are in the runner's shape, made from a fixture run.
+ * table's projection); and `failed-after-optional`, failed by its second step's check after its
+ * optional first step's failed (what failed it is said first). The reports are in the runner's shape, made from a fixture run.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import path from "node:path";
 export const CANCELLED_OPTIONAL_ID = "cancelled-optional";
 export const CANCELLED_REQUIRED_ID = "cancelled-required";
 export const WARNED_ID = "warned-optional";
+export const FAILED_AFTER_OPTIONAL_ID = "failed-after-optional";
 /** The runbooks' own escalation (the summary shows the file's, not the report's). */
 export const ESCALATION = "Page the on-call about the first step's finding.";
 
@@ -63,8 +65,7 @@ type Json = Record<string, unknown>;
 
 const dayBefore = (iso: string) => new Date(Date.parse(iso) - 86_400_000).toISOString();
 
-function check(expr: string, line: number, passed: boolean): Json {
-  const actual = 1;
+function check(expr: string, line: number, passed: boolean, actual = 1): Json {
   return {
     check: expr,
     line,
@@ -84,6 +85,8 @@ interface RunShape {
   /** Whether the second step was cancelled (before its checks). */
   cancelled: boolean;
   firstPassed: boolean;
+  /** Whether the second step's check failed (it has none when cancelled). */
+  secondFailed?: boolean;
   warnings?: { first: string[]; second: string[] };
 }
 
@@ -102,10 +105,18 @@ async function reportOf(run: RunShape): Promise<Json> {
   };
   const second = run.cancelled
     ? { ...ran, id: "second", title: undefined, status: "cancelled", optional: false }
-    : { ...ran, id: "second", title: undefined, status: "passed", optional: false };
+    : {
+        ...ran,
+        id: "second",
+        title: undefined,
+        status: run.secondFailed ? "failed" : "passed",
+        optional: false,
+      };
   Object.assign(second, {
     warnings: run.warnings?.second ?? [],
-    checks: run.cancelled ? [] : [check("rows == 1", 21, true)],
+    checks: run.cancelled
+      ? []
+      : [check("rows == 1", 21, !run.secondFailed, run.secondFailed ? 0 : 1)],
   });
   if (run.cancelled) Object.assign(second, { durationMs: 0, columns: [], rows: [], rowCount: 0 });
   const steps = [first, second].map((s) => JSON.parse(JSON.stringify(s)) as Json);
@@ -145,7 +156,8 @@ async function writeRun(runbooksDir: string, reportsDir: string, run: RunShape):
 }
 
 export async function writeWarned(runbooksDir: string, reportsDir: string): Promise<void> {
-  // Titles after the hostile runbook's ("x </title>..."): the required one ranks with the failed.
+  // Titles after the hostile runbook's ("x </title>..."): the failed one and, after it, the
+  // cancelled required one rank with the failed (site.test.ts failedIds).
   const cancelled = (id: string, optional: boolean, title: string): RunShape => ({
     id,
     source: book(id, title, optional ? " optional" : ""),
@@ -163,8 +175,23 @@ export async function writeWarned(runbooksDir: string, reportsDir: string): Prom
   await writeRun(
     runbooksDir,
     reportsDir,
-    cancelled(CANCELLED_REQUIRED_ID, false, "Zz cancelled after a required check failed"),
+    cancelled(CANCELLED_REQUIRED_ID, false, "Zzz cancelled after a required check failed"),
   );
+  const failedSource = book(
+    FAILED_AFTER_OPTIONAL_ID,
+    "Zz failed after an optional step",
+    " optional",
+  );
+  await writeRun(runbooksDir, reportsDir, {
+    id: FAILED_AFTER_OPTIONAL_ID,
+    source: failedSource,
+    optional: true,
+    status: "failed",
+    startedAt: LATER_AT,
+    cancelled: false,
+    firstPassed: false,
+    secondFailed: true,
+  });
   const source = book(WARNED_ID, "Zz warned by an optional step", " optional");
   const run = { id: WARNED_ID, source, optional: true, cancelled: false };
   await writeRun(runbooksDir, reportsDir, {

@@ -12,7 +12,12 @@ import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
-import { CANCELLED_OPTIONAL_ID, CANCELLED_REQUIRED_ID, WARNED_ID } from "./warned-fixture.ts";
+import {
+  CANCELLED_OPTIONAL_ID,
+  CANCELLED_REQUIRED_ID,
+  FAILED_AFTER_OPTIONAL_ID,
+  WARNED_ID,
+} from "./warned-fixture.ts";
 
 let site: SharedSite;
 let index: Root;
@@ -169,5 +174,30 @@ describe("a run that only warned (an optional step's check failed)", () => {
     }
     // Their markup is text: no element of it made it into the page.
     expect(selectAll(".rm-run script, .rm-run img, .rm-warnings b", run)).toHaveLength(0);
+  });
+});
+
+describe("a failed run whose optional step's check failed first", () => {
+  it("says first, in its summary, the check that failed it (core failedChecksOf's order)", async () => {
+    const { report } = (await reports(FAILED_AFTER_OPTIONAL_ID)).at(-1)!;
+    expect(report.status).toBe("failed");
+    const failed = report.steps.flatMap((s) =>
+      s.checks.filter((c) => c.status === "failed").map((c) => ({ s, c })),
+    );
+    // In the report, the optional step's comes first.
+    expect(failed.map(({ s }) => s.optional)).toEqual([true, false]);
+    const summary = select(
+      "[data-summary]",
+      await builtPage(site.outDir, `runbooks/${FAILED_AFTER_OPTIONAL_ID}`),
+    );
+    const said = selectAll("[data-summary-check]", summary).map(
+      (li) => li.properties.dataSummaryCheck,
+    );
+    const required = failed.filter(({ s }) => !s.optional).map(({ c }) => c.check);
+    const optional = failed.filter(({ s }) => s.optional).map(({ c }) => c.check);
+    expect(said).toEqual([...required, ...optional]);
+    expect(text(select(".rm-summary__escalation", summary))).toBe(
+      `What to do: ${await escalationOf(FAILED_AFTER_OPTIONAL_ID)}`,
+    );
   });
 });
