@@ -178,7 +178,7 @@ describe("a run that only warned (an optional step's check failed)", () => {
 });
 
 describe("a failed run whose optional step's check failed first", () => {
-  it("says first, in its summary, the check that failed it (core failedChecksOf's order)", async () => {
+  it("says first, in its summary and on the index, the check that failed it (core failedChecksOf's order)", async () => {
     const { report } = (await reports(FAILED_AFTER_OPTIONAL_ID)).at(-1)!;
     expect(report.status).toBe("failed");
     const failed = report.steps.flatMap((s) =>
@@ -196,6 +196,13 @@ describe("a failed run whose optional step's check failed first", () => {
     const required = failed.filter(({ s }) => !s.optional).map(({ c }) => c.check);
     const optional = failed.filter(({ s }) => s.optional).map(({ c }) => c.check);
     expect(said).toEqual([...required, ...optional]);
+    // The index's "what failed" too, which counts only the check that failed the run.
+    const row = select(`tr[data-runbook="${FAILED_AFTER_OPTIONAL_ID}"]`, index);
+    const listed = selectAll("[data-failing-check]", row).map((l) => l.properties.dataFailingCheck);
+    expect(listed).toEqual([...required, ...optional]);
+    expect(text(row)).toContain(
+      `${required.length} failed check${required.length === 1 ? "" : "s"}`,
+    );
     expect(text(select(".rm-summary__escalation", summary))).toBe(
       `What to do: ${await escalationOf(FAILED_AFTER_OPTIONAL_ID)}`,
     );
