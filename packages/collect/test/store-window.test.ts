@@ -92,6 +92,23 @@ function truth(folders: Record<string, Rec[]>, from: string, to: string): string
     .sort();
 }
 
+/**
+ * Collects `window` from `source` into `store` as a collect that began listing at `at` (its
+ * coverage ends there), every file listed read.
+ */
+async function collectListedAt(
+  source: string,
+  store: string,
+  window: { start: Date; end: Date },
+  at: string,
+  cache: string,
+): Promise<void> {
+  const catalog = new LogCatalog(source, path.join(root, cache));
+  const { files } = await catalog.scan(dayRange(window));
+  const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
+  await collectFiles({ store, window }, catalog, all, { complete: true, at: new Date(at) });
+}
+
 /** Another region's file of 2026/11/24 (`late`, at 11:00), synced after a collect. */
 async function syncLateRegion(logs: string): Promise<string> {
   const late = "AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/late.json.gz";
@@ -803,13 +820,7 @@ describe("a day whose folder holds a file the store lacks, in a log directory th
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(bucket, path.join(root, "partial-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    await collectFiles({ store, window }, catalog, all, {
-      complete: true,
-      at: new Date("2026-11-25T00:20:00Z"),
-    });
+    await collectListedAt(bucket, store, window, "2026-11-25T00:20:00Z", "partial-cache");
     // Delivered into the copy after the collect.
     await layoutFile(sync, "2026/11/20", "a2", [{ id: "a2", time: "2026-11-20T12:00:00Z" }]);
     const [from, to] = ["2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"];
@@ -910,11 +921,13 @@ describe("a collect of past days that listed the next day's folder within the ho
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(logs, path.join(root, "listed-after-midnight-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    const at = new Date("2026-11-25T00:20:00Z");
-    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    await collectListedAt(
+      logs,
+      store,
+      window,
+      "2026-11-25T00:20:00Z",
+      "listed-after-midnight-cache",
+    );
     // Delivered after the listing, into the next day's folder.
     await deliverLate(logs);
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
@@ -949,13 +962,7 @@ describe("a collect of past days that listed the next day's folder within the ho
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(logs, path.join(root, "listed-source-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    await collectFiles({ store, window }, catalog, all, {
-      complete: true,
-      at: new Date("2026-11-25T00:20:00Z"),
-    });
+    await collectListedAt(logs, store, window, "2026-11-25T00:20:00Z", "listed-source-cache");
     await layoutFile(other, "2026/11/24", "a2", [{ id: "a", time: "2026-11-24T10:00:00Z" }]);
     await layoutFile(other, "2026/11/25", "early2", [
       { id: "early", time: "2026-11-24T23:30:00Z" },
@@ -1000,11 +1007,7 @@ describe("the hour before a collect's listing, with a log directory staler than 
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(bucket, path.join(root, "stale-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    const at = new Date("2026-11-25T00:20:00Z");
-    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    await collectListedAt(bucket, store, window, "2026-11-25T00:20:00Z", "stale-cache");
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     const r = await ask(await engine({ store, logDir: sync }), "sql", SQL_IDS, from, to);
     expect(r.rows.map((x) => x[0])).toEqual(truth({ records }, from, to));
@@ -1037,11 +1040,7 @@ describe("the hour before a collect's listing, with a log directory that lacks a
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(bucket, path.join(root, "export-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    const at = new Date("2026-11-25T00:20:00Z");
-    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    await collectListedAt(bucket, store, window, "2026-11-25T00:20:00Z", "export-cache");
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     const r = await ask(await engine({ store, logDir: sync }), "sql", SQL_IDS, from, to);
     expect(r.rows.map((x) => x[0])).toEqual(truth({ records }, from, to));
@@ -1062,11 +1061,13 @@ describe("a collect of past days that began listing in the first second after mi
       start: new Date("2026-11-18T00:00:00Z"),
       end: new Date("2026-11-25T00:00:00Z"),
     };
-    const catalog = new LogCatalog(logs, path.join(root, "listed-at-midnight-cache"));
-    const { files } = await catalog.scan(dayRange(window));
-    const all = files.map((src) => ({ src, key: src.rel, id: src.identity }));
-    const at = new Date("2026-11-25T00:00:00.400Z");
-    await collectFiles({ store, window }, catalog, all, { complete: true, at });
+    await collectListedAt(
+      logs,
+      store,
+      window,
+      "2026-11-25T00:00:00.400Z",
+      "listed-at-midnight-cache",
+    );
     await deliverLate(logs);
     const [from, to] = ["2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"];
     // The truth, from the records written: a, early and late lie in the window.
