@@ -12,7 +12,7 @@ import { toString as hastToString } from "hast-util-to-string";
 import { visit } from "unist-util-visit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT, KEY_ID, SPOOF, TAGS, TITLE } from "./hostile-fixture.ts";
-import { builtPage, sharedSite } from "./shared-site.ts";
+import { builtPage, sharedSite, text } from "./shared-site.ts";
 
 let outDir: string;
 
@@ -109,7 +109,3 @@ describe("the site escapes and sanitizes what runbooks and logs put in it", () =
     }
   });
 });
-
-function text(node: Element | undefined): string {
-  return node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
-}

@@ -8,9 +8,8 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Root } from "hast";
 import { select, selectAll } from "hast-util-select";
-import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { builtPage, FIXTURES, sharedSite } from "./shared-site.ts";
+import { builtPage, FIXTURES, sharedSite, text } from "./shared-site.ts";
 
 let outDir: string;
 
@@ -19,9 +18,6 @@ beforeAll(async () => {
 }, 600_000);
 
 const page = (route: string): Promise<Root> => builtPage(outDir, route);
-
-const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
-  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
 
 /** `2026-11-22T02:00:01.000Z` as a reader sees it: `2026-11-22 02:00:01 UTC`. */
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;

@@ -14,6 +14,7 @@ import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
+import { toString as hastToString } from "hast-util-to-string";
 import { buildSite } from "../../scripts/nightly/build-site.ts";
 import { runDir } from "../../test/run-dir.ts";
 import { writeChanged } from "./changed-fixture.ts";
@@ -124,3 +125,7 @@ async function buildShared(work: string, site: SharedSite): Promise<void> {
 export async function builtPage(outDir: string, route: string): Promise<Root> {
   return fromHtml(await readFile(path.join(outDir, route, "index.html"), "utf8"));
 }
+
+/** A node's text as a reader sees it: white space run together, trimmed ("" for none). */
+export const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
+  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";

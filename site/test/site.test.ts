@@ -8,10 +8,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunReport } from "@run-md/core";
-import type { Element, Root } from "hast";
+import type { Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
-import { toString as hastToString } from "hast-util-to-string";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/nightly/build-site.ts";
@@ -20,7 +19,7 @@ import { axeViolations, type Chromium, COLOUR_RULES, launchChromium } from "./br
 import { BROKEN_ID, CANCELLED_ID, EDITED_ID, SAMPLE_ID } from "./changed-fixture.ts";
 import { HOSTILE_ID } from "./hostile-fixture.ts";
 import { RUNBOOK_ID, SLOW_ID } from "./serve-fixture.ts";
-import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS } from "./shared-site.ts";
+import { FIXTURES, type SharedSite, sharedSite, TWIN_IDS, text } from "./shared-site.ts";
 import { serveStatic } from "./static-server.ts";
 import {
   CANCELLED_OPTIONAL_ID,
@@ -45,9 +44,6 @@ async function page(route: string): Promise<Root> {
   const file = path.join(outDir, route, route.endsWith(".html") ? "" : "index.html");
   return fromHtml(await readFile(file, "utf8"));
 }
-
-const text = (node: Root | Element | undefined): string =>
-  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
 
 /** The fixture runbooks of this file. */
 const fixtureIds = [

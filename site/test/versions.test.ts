@@ -10,7 +10,6 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Element, Root } from "hast";
 import { select, selectAll } from "hast-util-select";
-import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   BROKEN_ID,
@@ -19,7 +18,7 @@ import {
   ESCALATION_THEN,
   SAMPLE_ID,
 } from "./changed-fixture.ts";
-import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
+import { builtPage, type SharedSite, sharedSite, text } from "./shared-site.ts";
 
 let site: SharedSite;
 let index: Root;
@@ -28,9 +27,6 @@ beforeAll(async () => {
   site = await sharedSite();
   index = await builtPage(site.outDir, "");
 }, 600_000);
-
-const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
-  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 

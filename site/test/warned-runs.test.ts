@@ -11,7 +11,7 @@ import type { Element, Root } from "hast";
 import { select, selectAll } from "hast-util-select";
 import { toString as hastToString } from "hast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
-import { builtPage, type SharedSite, sharedSite } from "./shared-site.ts";
+import { builtPage, type SharedSite, sharedSite, text } from "./shared-site.ts";
 import {
   CANCELLED_OPTIONAL_ID,
   CANCELLED_REQUIRED_ID,
@@ -26,9 +26,6 @@ beforeAll(async () => {
   site = await sharedSite();
   index = await builtPage(site.outDir, "");
 }, 600_000);
-
-const text = (node: Parameters<typeof hastToString>[0] | undefined): string =>
-  node ? hastToString(node).replace(/\s+/g, " ").trim() : "";
 
 interface Check {
   check: string;
