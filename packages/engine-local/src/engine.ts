@@ -680,8 +680,8 @@ export class LocalEngine implements Engine {
   /** Where the window's records are: the store's days, and the raw files for the others. */
   private async sources(window: TimeWindow | null): Promise<Sources> {
     const days = window ? deliveryDays(window) : null;
-    // With raw files beside the store, the window's folders are listed first: a day whose folder
-    // holds files the store has no record of is read raw (store.ts `daysBehind`).
+    // With raw files beside the store, the window's folders are listed first: the files of a day
+    // the store has no record of are read raw beside it (store.ts `daysBehind`, `behindOf`).
     const listing =
       this.manifests !== null && this.logDir !== null && days !== null
         ? await this.catalog.scan(days)
