@@ -726,6 +726,12 @@ describe("the hour before a collect's listing (red-team: an event delivered afte
     expect(stored.rows).toEqual([["early"]]);
     expect(stored.notReadFrom).toBe(new Date(from).toISOString());
     expect(both.notReadFrom).toBeUndefined();
+    // The day is read raw whole (the hour before the listing): said so, not "beside the store".
+    const said = both.warnings.join("\n");
+    expect(said).toContain(
+      "late.json.gz), synced or delivered after the collect: those days are read from the raw files",
+    );
+    expect(said).not.toContain("beside the store's days");
     expect(stored.warnings).toContain(
       `the store was collected up to ${iso(listed)}, and CloudTrail delivers events up to about an hour late: events of the window from ${from} that it delivered after that collect are not in the store. Collect again for the whole window (run-md collect --from ${folder(listed - 50 * 60_000).replaceAll("/", "-")} --to ${folder(listed + 86_400_000).replaceAll("/", "-")}), or set local.logDir (or --log-dir) to read those days from the raw files`,
     );

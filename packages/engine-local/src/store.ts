@@ -614,10 +614,14 @@ function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => string | u
 
 /** The warning of a step that read days raw because the store lacks some of their files. */
 function behindWarning(behind: Behind, rawDays: string[]): string[] {
+  const besideDays = [...(behind.beside?.keys() ?? [])].sort();
+  // Days read raw whole (the hour before a collect's listing) are no store's days to be beside.
   const read = behind.beside
     ? {
-        days: [...behind.beside.keys()].sort(),
-        how: "read from the raw files beside the store's days",
+        days: besideDays,
+        how: besideDays.every((d) => rawDays.includes(d))
+          ? "those days are read from the raw files"
+          : "read from the raw files beside the store's days",
       }
     : {
         days: [...behind.rawDays.keys()].filter((d) => rawDays.includes(d)).sort(),
