@@ -369,7 +369,15 @@ export function daysBehind(
   m: StoreManifest,
   files: readonly { rel: string; layoutDay: string | null }[],
 ): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+  return filesBehind(m, files).behind;
+}
+
+/** `daysBehind`, and whether the log directory is the store's source (or a copy): `same`. */
+function filesBehind(
+  m: StoreManifest,
+  files: readonly { rel: string; layoutDay: string | null }[],
+): { behind: Map<string, string[]>; same: boolean } {
+  const behind = new Map<string, string[]>();
   const layout = files.filter((f) => f.layoutDay !== null);
   const recorded = recordedBy(m, layout);
   // Not the store's source (nor a copy): only its files of days the store holds no event of (a
@@ -379,9 +387,9 @@ export function daysBehind(
   for (const f of layout) {
     if (f.layoutDay === null || recorded(f)) continue;
     if (!same && (m.days[f.layoutDay]?.events ?? 0) > 0) continue;
-    out.set(f.layoutDay, [...(out.get(f.layoutDay) ?? []), f.rel]);
+    behind.set(f.layoutDay, [...(behind.get(f.layoutDay) ?? []), f.rel]);
   }
-  return out;
+  return { behind, same };
 }
 
 /**
@@ -614,25 +622,17 @@ function recordedElsewhere(m: StoreManifest): (f: { rel: string }) => string | u
 
 /** The warning of a step that read days raw because the store lacks some of their files. */
 function behindWarning(behind: Behind, rawDays: string[]): string[] {
-  const besideDays = [...(behind.beside?.keys() ?? [])].sort();
-  // Days read raw whole (the hour before a collect's listing) are no store's days to be beside.
-  const read = behind.beside
-    ? {
-        days: besideDays,
-        how: besideDays.every((d) => rawDays.includes(d))
-          ? "those days are read from the raw files"
-          : "read from the raw files beside the store's days",
-      }
-    : {
-        days: [...behind.rawDays.keys()].filter((d) => rawDays.includes(d)).sort(),
-        how: "those days are read from the raw files",
-      };
-  const files = read.days.flatMap((d) => (behind.beside ?? behind.rawDays).get(d) ?? []);
+  const byDay = behind.beside ?? behind.rawDays;
+  const days = [...byDay.keys()].filter((d) => behind.beside || rawDays.includes(d)).sort();
+  const files = days.flatMap((d) => byDay.get(d) ?? []);
   if (files.length === 0) return [];
-  const { days } = read;
+  // Days read raw whole (the hour before a collect's listing) are no store's days to be beside.
+  const how = days.every((d) => rawDays.includes(d))
+    ? "those days are read from the raw files"
+    : "read from the raw files beside the store's days";
   const n = files.length === 1 ? "1 file" : `${files.length} files`;
   return [
-    `the store lacks ${n} of ${dayRanges(days)} that the log directory holds (${files[0]}${files.length > 1 ? ", ..." : ""}), synced or delivered after the collect: ${read.how}; collect again to store them (${collectDayCommand(days[days.length - 1] as string, days[0] as string)})`,
+    `the store lacks ${n} of ${dayRanges(days)} that the log directory holds (${files[0]}${files.length > 1 ? ", ..." : ""}), synced or delivered after the collect: ${how}; collect again to store them (${collectDayCommand(days[days.length - 1] as string, days[0] as string)})`,
   ];
 }
 
@@ -650,11 +650,9 @@ interface Behind {
 }
 
 function behindOf(m: StoreManifest, files: readonly SourceFile[], rawFallback: boolean): Behind {
-  const behind = rawFallback ? daysBehind(m, files) : new Map<string, string[]>();
-  if (behind.size === 0) return { rawDays: behind };
-  const layout = files.filter((f) => f.layoutDay !== null);
-  if (!layout.some(recordedBy(m, layout))) return { rawDays: behind };
-  return { rawDays: new Map(), beside: behind };
+  if (!rawFallback) return { rawDays: new Map() };
+  const { behind, same } = filesBehind(m, files);
+  return same && behind.size > 0 ? { rawDays: new Map(), beside: behind } : { rawDays: behind };
 }
 
 /**
